@@ -1,0 +1,3 @@
+"""Coding Study Companion: spaced-repetition study for medical coding exams."""
+
+__version__ = "0.1.0"
