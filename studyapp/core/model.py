@@ -87,6 +87,7 @@ class DeckSpec:
     options: dict[str, object] = field(default_factory=dict)  # deck options the author suggests
     notes: list[NoteSpec] = field(default_factory=list)
     format: int = FORMAT_VERSION
+    is_spreadsheet: bool = False  # from CSV/TSV: no version number, never refused as older
 
     def deck_names(self) -> list[str]:
         """Full names of the root deck and every subdeck used by a note, parents first."""

@@ -24,6 +24,7 @@ class NewNote:
     guid: str | None = None  # stable identity; a fresh one is made when None
     source_uuid: str | None = None
     source_note_id: str | None = None
+    source_fields: dict[str, FieldValue] | None = None  # what the deck file said, if any
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def add_notes(col: Collection, new_notes: list[NewNote]) -> list[int]:
                     new.source_note_id,
                     new.kind,
                     fields_json,
-                    fields_json if new.source_uuid else None,
+                    _fields_json(new.source_fields) if new.source_fields else None,
                     tags_text(new.tags),
                     sort_text(new.kind, new.fields),
                     now,
