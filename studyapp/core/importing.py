@@ -208,9 +208,10 @@ def plan_import(col: Collection, spec: DeckSpec) -> UpdatePlan:
             plan.changed.append((note_id, note))
         for key, theirs in note.fields.items():
             yours = current.get(key)
-            if old_source.get(key) != theirs and yours is not None and yours != old_source.get(key):
-                if yours != theirs:
-                    plan.conflicts.append(Conflict(note_id, note.id, key, yours, theirs))
+            upstream_changed = old_source.get(key) != theirs
+            student_edited = yours is not None and yours != old_source.get(key)
+            if upstream_changed and student_edited and yours != theirs:
+                plan.conflicts.append(Conflict(note_id, note.id, key, yours, theirs))
     for source_note_id, (note_id, _, _, removed, _) in existing.items():
         if source_note_id not in in_file and not removed:
             plan.removed.append((note_id, source_note_id))

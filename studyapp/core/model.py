@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Union
 
-FieldValue = Union[str, int, list[str]]
+FieldValue = str | int | list[str]
 
 FORMAT_VERSION = 1
 
