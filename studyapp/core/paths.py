@@ -25,10 +25,20 @@ def collection_path(override: str | os.PathLike[str] | None = None) -> Path:
     return data_dir(override) / COLLECTION_FILE
 
 
+def _bundled(package: str, folder: str) -> Path:
+    """A folder shipped inside the installed package, or the repository folder when the
+    package runs from a source checkout without being installed."""
+    try:
+        return Path(str(resources.files(package)))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / folder
+
+
 def shipped_decks_dir() -> Path:
     """The deck files that come with the app (decks/ in the repository)."""
-    return Path(str(resources.files("studyapp._decks")))
+    return _bundled("studyapp._decks", "decks")
 
 
 def resources_dir() -> Path:
-    return Path(str(resources.files("studyapp._resources")))
+    """Stylesheets, card templates and the deck-format documents (resources/)."""
+    return _bundled("studyapp._resources", "resources")

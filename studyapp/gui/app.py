@@ -1,0 +1,45 @@
+"""Start the desktop app."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from studyapp.core.collection import Collection
+from studyapp.core.errors import UserError
+from studyapp.core.paths import collection_path
+
+APP_NAME = "studyapp"
+ORG_NAME = "CodingStudyCompanion"
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationDisplayName("Coding Study Companion")
+    from studyapp.gui.main_window import load_stylesheet
+
+    app.setStyleSheet(load_stylesheet())
+    return app  # type: ignore[return-value]
+
+
+def run_app(data_dir: str | None = None) -> int:
+    app = make_application()
+    try:
+        col = Collection(collection_path(data_dir))
+    except UserError as exc:
+        QMessageBox.critical(None, "Cannot open your collection", str(exc))
+        return 1
+    from studyapp.core import shipped
+    from studyapp.gui.main_window import MainWindow
+
+    window = MainWindow(col)
+    window.show()
+    if shipped.needs_first_start(col):
+        window.first_start()
+    try:
+        return app.exec()
+    finally:
+        col.close()
