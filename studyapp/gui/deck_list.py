@@ -109,6 +109,8 @@ class DeckListPage(QWidget):
             (node.review, "review"),
         ):
             item = QStandardItem(str(value) if value else "–")
+            if value:
+                item.setForeground(QColor(COUNT_COLOURS[role]))
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setData(role, Qt.ItemDataRole.AccessibleDescriptionRole)
             row.append(item)
