@@ -13,6 +13,9 @@ from studyapp.core.errors import UserError
 # `func(args) -> int` on each. Modules are imported lazily so start-up stays fast.
 COMMAND_MODULES = [
     "studyapp.commands.deck",
+    "studyapp.commands.export",
+    "studyapp.commands.optimise",
+    "studyapp.commands.decks_build",
 ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -22,7 +22,7 @@ def _isolated_data_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def clock() -> FixedClock:
-    return FixedClock(datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc))
+    return FixedClock(datetime(2026, 3, 10, 12, 0, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -78,7 +78,8 @@ def closeness(given: str, expected: str, e_kind: str) -> str:
     g_kind = _kind_like(given, e_kind)
     if g_kind == "range" and e_kind != "range":
         start, end = RANGE_RE.match(given).groups()  # type: ignore[union-attr]
-        inside = start <= expected <= end or expected.startswith(start)
+        # compare at each end's length: E13.9 is inside E08-E13, E07.9 is not
+        inside = start <= expected[: len(start)] and expected[: len(end)] <= end
         where = "which contains it" if inside else "which does not contain it"
         return f"You gave a range ({given}, {where}), but a single code was asked for."
     if e_kind == "range" and g_kind != "range":
@@ -86,9 +87,9 @@ def closeness(given: str, expected: str, e_kind: str) -> str:
     if e_kind == "icd10cm" and g_kind == "icd10cm":
         return _icd_closeness(given, expected)
     if e_kind == "cpt" and g_kind == "cpt":
-        if given[:2] == expected[:2]:
-            return "Right CPT section and series, but the wrong code."
         if cpt_section(given) == cpt_section(expected):
+            if given[:2] == expected[:2]:
+                return "Right CPT section and series, but the wrong code."
             return f"Right CPT section ({cpt_section(expected)}), but the wrong code."
         return f"Wrong CPT section: {given} is in {cpt_section(given)}."
     if e_kind == "pcs" and g_kind == "pcs":
@@ -112,7 +113,7 @@ def _icd_closeness(given: str, expected: str) -> str:
         if given[0] == expected[0]:
             return f"Right chapter letter, but the wrong category ({given[:3]} vs {expected[:3]})."
         return f"Wrong category: the answer is in category {expected[:3]}."
-    if len(expected) == 7 and given[:6] == expected[:6]:
+    if len(expected) == 7 and len(given) == 7 and given[:6] == expected[:6]:
         return "Right code, but the wrong 7th character."
     if len(given) < len(expected) and expected.startswith(given):
         return "Right so far, but not specific enough: more characters are needed."

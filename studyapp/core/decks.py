@@ -83,16 +83,13 @@ def get_or_create(col: Collection, name: str) -> int:
 
 def subtree_ids(col: Collection, deck_id: int) -> list[int]:
     """The deck and all its descendants."""
-    name = get(col, deck_id).name
+    prefix = get(col, deck_id).name + SEP
+    # substr, not LIKE: LIKE ignores case, but deck names ("Math", "math") do not
     rows = col.conn.execute(
-        "SELECT id FROM decks WHERE id = ? OR name LIKE ? ESCAPE '\\' ORDER BY name",
-        (deck_id, _like_prefix(name) + SEP + "%"),
+        "SELECT id FROM decks WHERE id = ? OR substr(name, 1, ?) = ? ORDER BY name",
+        (deck_id, len(prefix), prefix),
     ).fetchall()
     return [r[0] for r in rows]
-
-
-def _like_prefix(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def ancestors(name: str) -> list[str]:

@@ -57,7 +57,9 @@ class NoteSpec:
     fields: dict[str, FieldValue]
     tags: list[str] = field(default_factory=list)
     deck: str = ""  # subdeck path relative to the root deck, "::"-separated; "" = the root
-    line: int | None = None  # where the note starts in its file, for error messages
+    # Where the note starts in its file, for error messages; not part of the note's content,
+    # so two notes that differ only here are equal.
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass

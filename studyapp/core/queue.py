@@ -168,11 +168,13 @@ class StudyQueue:
         seen_notes = self._notes_answered_today()
         for card_id, note_id, due in self.col.conn.execute(
             f"SELECT id, note_id, due FROM cards WHERE deck_id IN ({marks}) AND suspended = 0"
-            f" AND state IN ({LEARNING}, {RELEARNING}) AND due < ? ORDER BY due",
-            [*self._subtree, self.day_end],
+            f" AND state IN ({LEARNING}, {RELEARNING}) AND due < ? AND buried_until <= ?"
+            " ORDER BY due",
+            [*self._subtree, self.day_end, now],
         ):
             self.learning.append((due, card_id))
             self._note_of[card_id] = note_id
+            seen_notes.add(note_id)  # a card still learning keeps its siblings back today
         reviews = self._gather(infos, REVIEW, now, seen_notes)
         new = self._gather(infos, NEW, now, seen_notes)
         self.main = _spread(reviews, new)

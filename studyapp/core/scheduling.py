@@ -102,6 +102,7 @@ def to_fsrs(card: CardState, now: datetime) -> fsrs.Card:
 
 def next_state(card: CardState, rating: int, now: datetime, scheduler: fsrs.Scheduler) -> CardState:
     """The card as it would be after `rating` at `now` (nothing is stored)."""
+    now = now.astimezone(UTC)  # fsrs refuses any other time zone; the app's clock is local
     result, _ = scheduler.review_card(to_fsrs(card, now), fsrs.Rating(rating), review_datetime=now)
     lapsed = card.state == REVIEW and rating == AGAIN
     return CardState(

@@ -14,6 +14,7 @@ from pathlib import Path
 from studyapp.core.errors import CollectionError
 
 APPLICATION_ID = 0x53545944  # "STYD": marks a SQLite file as one of our collections
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database
 
 SCHEMA_1 = """
 CREATE TABLE config (
@@ -120,6 +121,12 @@ def connect(path: Path) -> sqlite3.Connection:
     """Open (or create) a collection file, check it is ours, and bring its schema up to date."""
     path = Path(path)
     existed = path.exists() and path.stat().st_size > 0
+    if existed and _header(path) != SQLITE_HEADER:
+        # SQLite would treat some tiny non-database files as empty and write over them
+        raise CollectionError(
+            f"{path} is not a readable collection (it is not a SQLite database). It was not "
+            "changed. Restore a backup or choose another data folder."
+        )
     try:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as exc:
@@ -142,6 +149,14 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _header(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise CollectionError(f"Cannot open the collection {path}: {exc}.") from exc
 
 
 def _check_identity(conn: sqlite3.Connection, path: Path, existed: bool) -> int:

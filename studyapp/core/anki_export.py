@@ -1,0 +1,405 @@
+"""Exporting notes to an Anki package (.apkg) with genanki.
+
+Identity is kept stable across exports so that importing a newer export into Anki updates
+what is already there instead of duplicating it:
+
+* note types have fixed ids and names (the constants below);
+* each Anki deck id is derived from the deck's name;
+* each Anki note guid is derived from our note's stable guid (the notes.guid column);
+* each Anki note's modification time is our note's `modified` time, so Anki's default
+  "update if newer" import option picks up notes edited since the last import.
+
+Cards keep their own deck (a reversible note's two cards may sit in different decks) and
+their suspended flag; new cards keep the order in which we would introduce them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import secrets
+import sqlite3
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import genanki
+
+from studyapp.core import decks
+from studyapp.core.collection import Collection
+from studyapp.core.errors import UserError
+from studyapp.core.model import FieldValue
+from studyapp.core.paths import resources_dir
+
+CSS_FILE = "anki-cards.css"
+NAME_PREFIX = "Coding Study — "
+
+# Fixed note type ids: never change them, or re-exports create new note types in Anki.
+BASIC_MODEL_ID = 1746965845
+REVERSED_MODEL_ID = 2063485639
+TYPED_MODEL_ID = 1705732731
+CHOICE_MODEL_ID = 1197274316
+CLOZE_MODEL_ID = 1252040451
+
+# genanki's recommended id range for decks and note types.
+_ID_LOW, _ID_HIGH = 1 << 30, 1 << 31
+
+_PROGRESS_EVERY = 250
+
+
+class ExportCancelled(UserError):
+    def __init__(self) -> None:
+        super().__init__("Export cancelled; no file was written.")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    notes: int
+    cards: int
+    path: Path
+
+
+def anki_deck_id(name: str) -> int:
+    """A stable Anki deck id for one of our deck names (same name, same id, every export)."""
+    digest = hashlib.sha256(("studyapp-deck:" + name).encode("utf-8")).digest()
+    return _ID_LOW + int.from_bytes(digest[:8], "big") % (_ID_HIGH - _ID_LOW)
+
+
+def anki_guid(note_guid: str) -> str:
+    """The Anki guid for one of our notes (derived from our stable note guid)."""
+    return genanki.guid_for("studyapp-note", note_guid)
+
+
+# --- note types -----------------------------------------------------------------------------
+
+_EXTRAS = (
+    '{{#Explanation}}<div class="explanation"><b>Why:</b> {{Explanation}}</div>{{/Explanation}}'
+    '{{#Source}}<div class="source"><b>Source:</b> {{Source}}</div>{{/Source}}'
+)
+_EXTRA_FIELDS = ["Explanation", "Source"]
+
+
+def _fields(*names: str) -> list[dict[str, str]]:
+    return [{"name": n} for n in [*names, *_EXTRA_FIELDS]]
+
+
+def build_models(css: str) -> dict[str, genanki.Model]:
+    """One Anki note type per card kind, keyed by our kind name."""
+    return {
+        "basic": genanki.Model(
+            BASIC_MODEL_ID,
+            NAME_PREFIX + "Basic",
+            fields=_fields("Front", "Back"),
+            templates=[
+                {
+                    "name": "Card 1",
+                    "qfmt": "{{Front}}",
+                    "afmt": "{{FrontSide}}\n<hr id=answer>\n{{Back}}" + _EXTRAS,
+                }
+            ],
+            css=css,
+        ),
+        "reversible": genanki.Model(
+            REVERSED_MODEL_ID,
+            NAME_PREFIX + "Basic (and reversed card)",
+            fields=_fields("Front", "Back"),
+            templates=[
+                {
+                    "name": "Card 1",
+                    "qfmt": "{{Front}}",
+                    "afmt": "{{FrontSide}}\n<hr id=answer>\n{{Back}}" + _EXTRAS,
+                },
+                {
+                    "name": "Card 2",
+                    "qfmt": "{{Back}}",
+                    "afmt": "{{FrontSide}}\n<hr id=answer>\n{{Front}}" + _EXTRAS,
+                },
+            ],
+            css=css,
+        ),
+        "typed": genanki.Model(
+            TYPED_MODEL_ID,
+            NAME_PREFIX + "Typed",
+            fields=_fields("Front", "Answer", "Accepted"),
+            templates=[
+                {
+                    "name": "Card 1",
+                    "qfmt": "{{Front}}\n<br>\n{{type:Answer}}",
+                    "afmt": "{{Front}}\n<hr id=answer>\n{{type:Answer}}"
+                    '\n<div class="code">{{Answer}}</div>'
+                    '{{#Accepted}}<div class="accepted">Also accepted: {{Accepted}}</div>'
+                    "{{/Accepted}}" + _EXTRAS,
+                }
+            ],
+            css=css,
+        ),
+        "choice": genanki.Model(
+            CHOICE_MODEL_ID,
+            NAME_PREFIX + "Choice",
+            fields=_fields("Question", "Options", "Answer", "Rationale"),
+            templates=[
+                {
+                    "name": "Card 1",
+                    "qfmt": '<div class="question">{{Question}}</div>\n{{Options}}',
+                    "afmt": "{{FrontSide}}\n<hr id=answer>\n"
+                    '<div class="correct">{{Answer}}</div>'
+                    '{{#Rationale}}<div class="rationale">{{Rationale}}</div>{{/Rationale}}'
+                    + _EXTRAS,
+                }
+            ],
+            css=css,
+        ),
+        "cloze": genanki.Model(
+            CLOZE_MODEL_ID,
+            NAME_PREFIX + "Cloze",
+            model_type=genanki.Model.CLOZE,
+            fields=_fields("Text", "Extra"),
+            templates=[
+                {
+                    "name": "Cloze",
+                    "qfmt": "{{cloze:Text}}",
+                    "afmt": "{{cloze:Text}}"
+                    '{{#Extra}}<div class="extra">{{Extra}}</div>{{/Extra}}' + _EXTRAS,
+                }
+            ],
+            css=css,
+        ),
+    }
+
+
+def anki_fields(kind: str, fields: dict[str, FieldValue]) -> list[str]:
+    """Our note's fields (already sanitised HTML) as the Anki note type's field list."""
+
+    def text(key: str) -> str:
+        value = fields.get(key, "")
+        return "" if value is None else str(value)
+
+    extras = [text("explanation"), text("source")]
+    if kind in ("basic", "reversible"):
+        return [text("front"), text("back"), *extras]
+    if kind == "typed":
+        accept = fields.get("accept") or []
+        accepted = ", ".join(str(a) for a in accept) if isinstance(accept, list) else str(accept)
+        return [text("front"), text("answer"), accepted, *extras]
+    if kind == "choice":
+        raw = fields.get("options") or []
+        options = [str(o) for o in raw] if isinstance(raw, list) else [str(raw)]
+        listing = "".join(f"<li>{o}</li>" for o in options)
+        correct = int(fields.get("correct", 0) or 0)  # type: ignore[arg-type]
+        answer = f"{correct}. {options[correct - 1]}" if 0 < correct <= len(options) else ""
+        return [
+            text("question"),
+            f'<ol class="options">{listing}</ol>' if options else "",
+            answer,
+            text("rationale"),
+            *extras,
+        ]
+    if kind == "cloze":
+        return [text("text"), text("extra"), *extras]
+    raise UserError(f"Cannot export notes of unknown kind {kind!r} to Anki.")
+
+
+# --- genanki glue ---------------------------------------------------------------------------
+
+
+class _Card(genanki.Card):
+    """A card that stays in its own deck, whichever deck its note was filed under."""
+
+    def __init__(self, ord_: int, deck_id: int, suspend: bool):
+        super().__init__(ord_, suspend=suspend)
+        self.deck_id = deck_id
+
+    def write_to_db(self, cursor, timestamp, deck_id, note_id, id_gen, due=0):
+        super().write_to_db(cursor, timestamp, self.deck_id, note_id, id_gen, due)
+
+
+class _Note(genanki.Note):
+    """A note with exactly our cards, our modification time, and a progress hook.
+
+    Fields are sanitised HTML already, so genanki's per-field HTML check is skipped.
+    """
+
+    def __init__(self, model, fields, sort_text, tags, guid, due, mod, cards, tick):
+        super().__init__(model=model, fields=fields, tags=tags, guid=guid, due=due)
+        self.sort_text = sort_text
+        self.mod = mod
+        self.cards = cards  # overrides genanki's cached property: our cards, not re-derived
+        self.tick = tick
+
+    def write_to_db(self, cursor, timestamp, deck_id, id_gen):
+        cursor.execute(
+            "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                next(id_gen),
+                self.guid,
+                self.model.model_id,
+                self.mod,
+                -1,
+                self._format_tags(),
+                self._format_fields(),
+                self.sort_text,
+                _checksum(self.sort_text),
+                0,
+                "",
+            ),
+        )
+        note_id = cursor.lastrowid
+        for card in self.cards:
+            card.write_to_db(cursor, timestamp, deck_id, note_id, id_gen, self.due)
+        self.tick()
+
+
+def _checksum(sort_text: str) -> int:
+    """Anki's duplicate-check value: the first 8 hex digits of the SHA-1 of the sort field."""
+    return int(hashlib.sha1(sort_text.encode("utf-8")).hexdigest()[:8], 16)
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def _selected_deck_ids(col: Collection, deck_ids: list[int] | None) -> list[int] | None:
+    if deck_ids is None:
+        return None
+    chosen: set[int] = set()
+    for deck_id in deck_ids:
+        chosen.update(decks.subtree_ids(col, deck_id))  # raises UserError for unknown ids
+    return sorted(chosen)
+
+
+def _read_css() -> str:
+    try:
+        return (resources_dir() / CSS_FILE).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def _open_temp(path: Path) -> tuple[int, Path]:
+    folder = path.parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise UserError(f"Cannot write {path}: the folder {folder} {what}.")
+    if path.is_dir():
+        raise UserError(f"Cannot write {path}: it is a folder. Choose a file name ending in .apkg.")
+    # Not tempfile.mkstemp: its 0600 mode would stick to the finished file; this honours umask.
+    tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as exc:
+        raise UserError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+    return fd, tmp
+
+
+def export_apkg(
+    col: Collection,
+    deck_ids: list[int] | None,
+    path: str | os.PathLike[str],
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ExportResult:
+    """Write the chosen decks (each with its subdecks; None = everything) to an .apkg file.
+
+    The file appears complete or not at all: it is written to a temporary file in the same
+    folder and renamed. Raises UserError when there is nothing to export or the file cannot
+    be written, ExportCancelled when `cancelled()` turns true.
+    """
+    path = Path(path).expanduser()
+    selected = _selected_deck_ids(col, deck_ids)
+
+    where = ""
+    params: list[int] = []
+    if selected is not None:
+        where = f" AND c.deck_id IN ({','.join('?' * len(selected))})"
+        params = selected
+    rows = col.conn.execute(
+        "SELECT n.id, n.guid, n.kind, n.fields, n.tags, n.sort_field, n.modified,"
+        " c.ord, c.deck_id, c.suspended, c.position"
+        " FROM notes n JOIN cards c ON c.note_id = n.id"
+        f" WHERE n.removed = 0{where} ORDER BY n.id, c.ord",
+        params,
+    ).fetchall()
+    if not rows:
+        raise UserError("There is nothing to export: the chosen decks have no notes.")
+
+    fd, tmp = _open_temp(path)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            result = _write(col, rows, out, progress, cancelled)
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise UserError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return ExportResult(notes=result[0], cards=result[1], path=path)
+
+
+def _write(col, rows, out, progress, cancelled) -> tuple[int, int]:
+    models = build_models(_read_css())
+    deck_names = dict(col.conn.execute("SELECT id, name FROM decks").fetchall())
+    anki_decks: dict[int, genanki.Deck] = {}
+
+    def anki_deck(our_id: int) -> genanki.Deck:
+        if our_id not in anki_decks:
+            name = deck_names[our_id]
+            anki_decks[our_id] = genanki.Deck(anki_deck_id(name), name)
+        return anki_decks[our_id]
+
+    total = len({r[0] for r in rows})
+    written = 0
+
+    def tick() -> None:
+        nonlocal written
+        written += 1
+        if written % _PROGRESS_EVERY == 0 or written == total:
+            if cancelled and cancelled():
+                raise ExportCancelled()
+            if progress:
+                progress(written, total)
+
+    if progress:
+        progress(0, total)
+    card_total = 0
+    for i, (_, group) in enumerate(itertools.groupby(rows, key=lambda r: r[0])):
+        if cancelled and i % _PROGRESS_EVERY == 0 and cancelled():
+            raise ExportCancelled()
+        group = list(group)
+        _, guid, kind, fields_json, tags, sort_text, modified = group[0][:7]
+        cards = [
+            _Card(ord_, anki_deck(deck_id).deck_id, bool(suspended))
+            for *_, ord_, deck_id, suspended, _pos in group
+        ]
+        card_total += len(cards)
+        values = anki_fields(kind, json.loads(fields_json))  # unknown kinds raise here
+        note = _Note(
+            model=models[kind],
+            fields=values,
+            sort_text=sort_text,
+            tags=tags.split(),
+            guid=anki_guid(guid),
+            due=min(r[10] for r in group),
+            mod=int(modified),
+            cards=cards,
+            tick=tick,
+        )
+        anki_deck(group[0][8]).add_note(note)
+
+    package = genanki.Package(list(anki_decks.values()))
+    timestamp = time.time()
+    db = sqlite3.connect(":memory:")
+    try:
+        package.write_to_db(db.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
+        db.commit()
+        data = db.serialize()
+    finally:
+        db.close()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("collection.anki2", data)
+        archive.writestr("media", "{}")
+    return total, card_total

@@ -1,0 +1,78 @@
+"""The one place where HTML from outside (deck files, spreadsheets) is cleaned.
+
+Fields are short HTML. `clean_html` keeps a small allow-list of formatting tags, keeps a
+`class` attribute on `span` and `div` only, drops every other attribute (so no event handler,
+style, `href` or `src` survives), and removes `script`, `style` and `iframe` together with
+their contents. Tags outside the list are dropped but their text is kept (except for elements
+such as `svg`, `math`, `template` or form controls, which nh3 drops whole).
+
+Text is returned as HTML: the characters `&`, `<`, `>` and the no-break space come back as
+`&amp;`, `&lt;`, `&gt;` and `&nbsp;`, which display exactly as typed ("A & B" is stored as
+"A &amp; B" and shown as "A & B"). Text without those characters (and without a carriage
+return, NUL or byte-order mark) is returned unchanged. Cleaning is idempotent:
+`clean_html(clean_html(x)) == clean_html(x)`, so cleaned fields can be written to a deck file
+and read back unchanged.
+"""
+
+from __future__ import annotations
+
+import nh3
+
+ALLOWED_TAGS = frozenset(
+    {
+        "b",
+        "i",
+        "u",
+        "em",
+        "strong",
+        "sub",
+        "sup",
+        "br",
+        "p",
+        "ul",
+        "ol",
+        "li",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "span",
+        "div",
+    }
+)
+ALLOWED_ATTRIBUTES = {"span": {"class"}, "div": {"class"}}
+REMOVED_WITH_CONTENT = frozenset({"script", "style", "iframe"})
+
+# Text with none of these characters cannot hold markup and nh3 would return it unchanged.
+_NEEDS_CLEANING = frozenset("<>&\r\0\ufeff\xa0")
+# The HTML parser can rebalance some malformed markup once more on a second pass; two passes
+# are enough in practice, a few more cost nothing.
+_MAX_PASSES = 5
+
+
+def _clean_once(text: str) -> str:
+    return nh3.clean(
+        text,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(REMOVED_WITH_CONTENT),
+        # "*" empty: without it nh3 also keeps `title` and `lang` on every tag.
+        attributes={"*": set(), **{tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()}},
+        url_schemes=set(),
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def clean_html(text: str) -> str:
+    """Safe HTML for a field: the allow-listed tags only, no URLs, no scripts or styles."""
+    if not _NEEDS_CLEANING.intersection(text):
+        return text
+    out = _clean_once(text)
+    for _ in range(_MAX_PASSES):
+        again = _clean_once(out)
+        if again == out:
+            return out
+        out = again
+    return out
