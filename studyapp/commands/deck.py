@@ -29,9 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     commands = deck.add_subparsers(dest="deck_command", metavar="COMMAND", required=True)
     add_validate_command(commands)
-    # The lead adds these two here when they are ready:
-    # add_import_command(commands)
-    # add_export_command(commands)
+    add_import_command(commands)
+    add_export_command(commands)
+    add_list_command(commands)
 
 
 # -- deck validate ----------------------------------------------------------------------------
@@ -71,19 +71,107 @@ def run_validate(args: argparse.Namespace) -> int:
     return status
 
 
-# -- deck import (not registered yet) --------------------------------------------------------
+def _open(args: argparse.Namespace):
+    from studyapp.core.collection import Collection
+    from studyapp.core.paths import collection_path
+
+    return Collection(collection_path(args.data_dir))
+
+
+# -- deck import ------------------------------------------------------------------------------
 
 
 def add_import_command(commands: argparse._SubParsersAction) -> None:
-    """`deck import FILE [--dry-run]`: to be written; read with deckfile.load_deck_file, then
-    importing.plan_import / apply_plan (--dry-run prints UpdatePlan.describe() only)."""
-    raise NotImplementedError("deck import is not written yet")
+    parser = commands.add_parser(
+        "import",
+        help="import a deck file or spreadsheet, or update a deck from a newer version",
+        description="Import a deck. A newer version of a deck already in the collection updates it: "
+        "changed notes keep their progress, removed notes are suspended, your own edits are kept.",
+    )
+    parser.add_argument("file", metavar="FILE", help="a .toml, .csv or .tsv file")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print what would change and change nothing"
+    )
+    parser.add_argument(
+        "--take-theirs",
+        action="store_true",
+        help="where you edited a field the author also changed, take the author's text",
+    )
+    parser.set_defaults(func=run_import)
 
 
-# -- deck export (not registered yet) --------------------------------------------------------
+def run_import(args: argparse.Namespace) -> int:
+    from studyapp.core.errors import InvalidFile
+    from studyapp.core.importing import apply_plan, plan_import, read_deck_file
+
+    try:
+        spec = read_deck_file(args.file)
+    except InvalidFile as exc:
+        for problem in exc.problems:
+            print(problem)
+        print("Nothing was imported.")
+        return 1
+    with _open(args) as col:
+        plan = plan_import(col, spec)
+        print(plan.describe())
+        if args.dry_run:
+            print("Dry run: nothing was changed.")
+            return 0
+        apply_plan(col, plan, take_theirs=args.take_theirs)
+    if plan.has_changes:
+        print("Imported.")
+    return 0
+
+
+# -- deck export ------------------------------------------------------------------------------
 
 
 def add_export_command(commands: argparse._SubParsersAction) -> None:
-    """`deck export DECK -o FILE`: to be written; exporting.export_deck_file writes the
-    canonical file through deckfile.write_deck_file."""
-    raise NotImplementedError("deck export is not written yet")
+    parser = commands.add_parser(
+        "export",
+        help="write a deck and its subdecks to a deck file",
+        description="Write a deck and its subdecks to a canonical deck file (stable order and "
+        "formatting, so versions diff cleanly in git).",
+    )
+    parser.add_argument("deck", metavar="DECK", help='deck name, e.g. "ICD-10-CM::Chapters"')
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="the .toml file to write"
+    )
+    parser.set_defaults(func=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from studyapp.core import decks
+    from studyapp.core.exporting import export_deck_file
+
+    with _open(args) as col:
+        spec = export_deck_file(col, decks.by_name(col, args.deck).id, args.output)
+    print(f"Exported {len(spec.notes)} notes of {spec.name} to {args.output}")
+    return 0
+
+
+# -- deck list --------------------------------------------------------------------------------
+
+
+def add_list_command(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("list", help="list the decks with their due counts")
+    parser.set_defaults(func=run_list)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from studyapp.core.queue import due_tree
+
+    def show(nodes, depth: int) -> None:
+        for node in nodes:
+            print(
+                f"{'  ' * depth}{node.short_name:<{48 - 2 * depth}} "
+                f"new {node.new:>4}  learning {node.learning:>4}  due {node.review:>4}"
+            )
+            show(node.children, depth + 1)
+
+    with _open(args) as col:
+        tree = due_tree(col)
+        show(tree, 0)
+        if not tree:
+            print("No decks yet. Import one with `studyapp deck import FILE`.")
+    return 0

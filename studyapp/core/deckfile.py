@@ -605,6 +605,7 @@ def write_deck_file(spec: DeckSpec, path: str | Path) -> None:
     data = dump_deck(spec).encode("utf-8")
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(handle, 0o644)  # mkstemp makes 0600; a shared deck file should be readable
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()

@@ -18,12 +18,8 @@ from pathlib import Path
 
 from studyapp.core import decks, notes
 from studyapp.core.collection import Collection
-from studyapp.core.errors import InvalidFile, Problem, UserError
+from studyapp.core.errors import UserError
 from studyapp.core.model import DeckSpec, FieldValue, NoteSpec, version_key
-
-MAX_FILE_BYTES = 20 * 1024 * 1024
-DECK_SUFFIXES = (".toml",)
-TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
 
 # Called with the collection before an update that removes notes (reliability makes a backup).
 before_removing_notes: list[Callable[[Collection], None]] = []
@@ -36,45 +32,9 @@ class Cancelled(UserError):
 
 def read_deck_file(path: str | Path) -> DeckSpec:
     """Parse a .toml deck file or a .csv/.tsv spreadsheet; InvalidFile lists every problem."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in DECK_SUFFIXES + TABLE_SUFFIXES:
-        raise InvalidFile(
-            [
-                Problem(
-                    str(path),
-                    (
-                        f"unknown file type {suffix or '(none)'}; use a .toml deck file or a .csv/.tsv table"
-                    ),
-                )
-            ]
-        )
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InvalidFile(
-                [
-                    Problem(
-                        str(path),
-                        (
-                            f"the file is {size // (1024 * 1024)} MB; the limit is "
-                            f"{MAX_FILE_BYTES // (1024 * 1024)} MB. Split it into smaller decks."
-                        ),
-                    )
-                ]
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidFile(
-            [Problem(str(path), f"cannot read the file: {exc.strerror or exc}")]
-        ) from exc
-    if suffix in DECK_SUFFIXES:
-        from studyapp.core.deckfile import parse_deck
+    from studyapp.core.deckfile import load_deck_file
 
-        return parse_deck(data, str(path))
-    from studyapp.core.csvfile import parse_table
-
-    return parse_table(data, str(path))
+    return load_deck_file(path)
 
 
 @dataclass(frozen=True)

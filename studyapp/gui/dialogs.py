@@ -86,6 +86,7 @@ class ImportPreviewDialog(QDialog):
             self.conflicts.setItem(row, 3, QTableWidgetItem(plain_text(str(conflict.theirs))))
         self.conflicts.setVisible(bool(plan.conflicts))
         self.conflicts.resizeColumnsToContents()
+        self.conflicts.horizontalHeader().setStretchLastSection(True)
 
         buttons = QDialogButtonBox()
         ok_text = "Close" if not plan.has_changes else "Import"
