@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from studyapp.core.model import CLOZE_RE, FieldValue
+from studyapp.core.notes import plain_text
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,13 @@ def render(kind: str, ord_: int, fields: dict[str, FieldValue]) -> CardContent:
             f'<div class="accepted">Also accepted: {", ".join(accepted)}</div>' if accepted else ""
         )
         answer = f'{f.get("front", "")}<hr/><div class="code">{expected}</div>{also}{extras}'
+        # Fields hold HTML ("A &amp; B"); the student types plain text ("A & B").
         return CardContent(
-            kind, str(f.get("front", "")), answer, expected=expected, accepted=accepted
+            kind,
+            str(f.get("front", "")),
+            answer,
+            expected=plain_text(expected),
+            accepted=[plain_text(a) for a in accepted],
         )
     if kind == "choice":
         options = [str(o) for o in f.get("options", []) or []]  # type: ignore[union-attr]

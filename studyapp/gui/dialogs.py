@@ -160,7 +160,7 @@ class FirstStartDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.list, 1)
         layout.addWidget(buttons)
-        self.resize(560, 520)
+        self.resize(680, 520)
 
     def chosen_paths(self) -> list[str]:
         out = []

@@ -218,3 +218,28 @@ def test_export_then_import_gives_the_same_collection(col, tmp_path, clock):
         assert deck_to_spec(other, decks.by_name(other, "Course::Week 1").id) == exported
     finally:
         other.close()
+
+
+def test_reimporting_a_changed_spreadsheet_updates_its_notes(col, tmp_path):
+    from studyapp.core.importing import import_file
+
+    sheet = tmp_path / "Week 2.csv"
+    sheet.write_text("front,back\nNEC,Not elsewhere classifiable\nNOS,Not otherwise specified\n")
+    import_file(col, sheet)
+    nec = col.conn.execute("SELECT id FROM notes WHERE sort_field = 'NEC'").fetchone()[0]
+    card_id = notes.card_ids(col, nec)[0]
+    scheduling.answer_card(col, card_id, scheduling.GOOD, DeckOptions())
+    sheet.write_text(
+        "front,back\nNEC,Not elsewhere classified\nNOS,Not otherwise specified\nX,Placeholder\n"
+    )
+    plan = import_file(col, sheet)
+    assert len(plan.changed) == 1 and len(plan.new) == 1 and not plan.removed
+    assert notes.get(col, nec).fields["back"] == "Not elsewhere classified"
+    assert (
+        col.conn.execute("SELECT count(*) FROM revlog WHERE card_id = ?", (card_id,)).fetchone()[0]
+        == 1
+    )
+    assert decks.find(col, "Week 2") is not None
+    # the same spreadsheet again changes nothing
+    again = import_file(col, sheet)
+    assert not again.has_changes

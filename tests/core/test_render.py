@@ -106,3 +106,12 @@ def test_unknown_kind_is_shown_escaped():
     content = render("mystery", 0, {"front": "<script>x</script>"})
     assert "<script>" not in content.question
     assert "&lt;script&gt;" in content.question
+
+
+def test_typed_answer_is_compared_as_plain_text():
+    from studyapp.core.codes import check_answer
+
+    content = render("typed", 0, {"front": "Which?", "answer": "A &amp; B", "accept": ["<b>C</b>"]})
+    assert content.expected == "A & B" and content.accepted == ["C"]
+    assert check_answer("a & b", content.expected, content.accepted).correct
+    assert check_answer("c", content.expected, content.accepted).correct
