@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 ENV_VAR = "STUDYAPP_DATA_DIR"
@@ -25,20 +24,19 @@ def collection_path(override: str | os.PathLike[str] | None = None) -> Path:
     return data_dir(override) / COLLECTION_FILE
 
 
-def _bundled(package: str, folder: str) -> Path:
-    """A folder shipped inside the installed package, or the repository folder when the
-    package runs from a source checkout without being installed."""
-    try:
-        return Path(str(resources.files(package)))
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parents[2] / folder
+def _bundled(installed: str, folder: str) -> Path:
+    """A folder shipped inside the installed package (studyapp/_decks, ...), or the
+    repository's folder when running from a source checkout or an editable install."""
+    package_dir = Path(__file__).resolve().parents[1]
+    inside = package_dir / installed
+    return inside if inside.is_dir() else package_dir.parent / folder
 
 
 def shipped_decks_dir() -> Path:
     """The deck files that come with the app (decks/ in the repository)."""
-    return _bundled("studyapp._decks", "decks")
+    return _bundled("_decks", "decks")
 
 
 def resources_dir() -> Path:
     """Stylesheets, card templates and the deck-format documents (resources/)."""
-    return _bundled("studyapp._resources", "resources")
+    return _bundled("_resources", "resources")

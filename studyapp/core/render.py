@@ -19,6 +19,7 @@ class CardContent:
     correct: int = 0  # 1-based index of the right option (choice cards)
     expected: str = ""  # typed cards: the answer to type
     accepted: list[str] = field(default_factory=list)  # typed cards: other accepted answers
+    stem: str = ""  # choice cards: the question without its options (screens show buttons)
 
 
 def _extras(fields: dict[str, FieldValue]) -> str:
@@ -63,7 +64,7 @@ def render(kind: str, ord_: int, fields: dict[str, FieldValue]) -> CardContent:
         rationale = str(f.get("rationale", ""))
         why = f'<div class="rationale">{rationale}</div>' if rationale else ""
         a_html = f'{question}<hr/><div class="correct">{correct}. {right}</div>{why}{extras}'
-        return CardContent(kind, q_html, a_html, options=options, correct=correct)
+        return CardContent(kind, q_html, a_html, options=options, correct=correct, stem=question)
     if kind == "cloze":
         text = str(f.get("text", ""))
         extra = str(f.get("extra", ""))

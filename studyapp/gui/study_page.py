@@ -37,6 +37,9 @@ def diff_html(verdict: Verdict) -> str:
     return "".join(parts)
 
 
+MAX_OPTIONS = 5  # choice cards have 3-5 options
+
+
 class AnswerLine(QLineEdit):
     """The typed-answer field. It keeps its Enter press, so Enter checks the answer and the same
     press does not also reach the page (where Enter in the answer state would grade)."""
@@ -83,6 +86,12 @@ class StudyPage(QWidget):
         self.choice_layout = QVBoxLayout(self.choices)
         self.choice_layout.setContentsMargins(0, 0, 0, 0)
         self.choice_buttons: list[QPushButton] = []
+        for number in range(1, MAX_OPTIONS + 1):
+            button = QPushButton()
+            button.setObjectName("choiceOption")
+            button.clicked.connect(lambda _=False, n=number: self.choose(n))
+            self.choice_layout.addWidget(button)
+            self.choice_buttons.append(button)
 
         self.show_button = QPushButton("Show answer  (Space)")
         self.show_button.clicked.connect(self.reveal)
@@ -196,7 +205,8 @@ class StudyPage(QWidget):
         self.counts.setText(f"New {new} · Learning {learning} · Review {review}")
         content = s.current.content  # type: ignore[union-attr]
         is_question = s.state == QUESTION
-        self.view.show_html(content.question if is_question else content.answer, self.font_size)
+        question = content.stem if content.kind == "choice" else content.question
+        self.view.show_html(question if is_question else content.answer, self.font_size)
         self._draw_typed(s, content.kind, is_question)
         self._draw_choices(s, content, is_question)
         self.show_button.setVisible(is_question and content.kind != "choice")
@@ -239,22 +249,22 @@ class StudyPage(QWidget):
                 )
 
     def _draw_choices(self, s: ReviewSession, content, is_question: bool) -> None:
-        for button in self.choice_buttons:
-            button.deleteLater()
-        self.choice_buttons = []
         self.choices.setVisible(content.kind == "choice")
         if content.kind != "choice":
             return
-        for i, option in enumerate(content.options, start=1):
-            button = QPushButton(f"{i}.  {_plain(option)}")
-            button.setObjectName("choiceOption")
-            button.setEnabled(is_question)
+        for i, button in enumerate(self.choice_buttons, start=1):
+            button.setVisible(i <= len(content.options))
+            if i > len(content.options):
+                continue
+            mark = ""
             if not is_question:
                 mark = "correct" if i == content.correct else ("wrong" if i == s.chosen else "")
-                button.setProperty("mark", mark)
-            button.clicked.connect(lambda _=False, n=i: self.choose(n))
-            self.choice_layout.addWidget(button)
-            self.choice_buttons.append(button)
+            sign = {"correct": "✓ ", "wrong": "✗ "}.get(mark, "")
+            button.setText(f"{sign}{i}.  {_plain(content.options[i - 1])}")
+            button.setEnabled(is_question)
+            button.setProperty("mark", mark)
+            button.style().unpolish(button)
+            button.style().polish(button)
         if not is_question and s.chosen is not None:
             right = s.chosen == content.correct
             self.feedback.setText(

@@ -38,6 +38,9 @@ def app_settings(tmp_path, qapp):
     QSettings.setPath(
         QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings")
     )
+    from studyapp.gui.main_window import load_stylesheet
+
+    qapp.setStyleSheet(load_stylesheet())  # screenshots show what the app shows
     yield
 
 
