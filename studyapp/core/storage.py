@@ -92,6 +92,42 @@ CREATE INDEX revlog_time ON revlog(time);
 """
 
 
+SCHEMA_2 = """
+CREATE TABLE exam_attempts (
+    id INTEGER PRIMARY KEY,
+    profile TEXT NOT NULL,                    -- JSON: the exam profile as chosen
+    seed INTEGER NOT NULL,
+    started INTEGER NOT NULL,                 -- epoch seconds
+    time_limit_s INTEGER NOT NULL,
+    remaining_s INTEGER NOT NULL,             -- saved every few seconds while running
+    status TEXT NOT NULL DEFAULT 'in_progress',  -- 'in_progress' or 'submitted'
+    submitted INTEGER,                        -- epoch seconds
+    score REAL,                               -- fraction correct, 0..1
+    results TEXT                              -- JSON: per-domain results
+);
+CREATE INDEX exam_attempts_status ON exam_attempts(status, started);
+CREATE TABLE exam_questions (
+    attempt_id INTEGER NOT NULL REFERENCES exam_attempts(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,                -- 0-based order in the exam
+    card_id INTEGER REFERENCES cards(id) ON DELETE SET NULL,
+    deck_id INTEGER,                          -- the domain the question counts toward
+    domain TEXT NOT NULL DEFAULT '',          -- the deck name when the exam was made
+    chosen INTEGER,                           -- 1-based option; NULL: unanswered
+    flagged INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (attempt_id, position)
+);
+CREATE TABLE drill_results (
+    id INTEGER PRIMARY KEY,
+    time INTEGER NOT NULL,                    -- epoch milliseconds
+    chapter INTEGER NOT NULL,                 -- ICD-10-CM chapter number
+    kind TEXT NOT NULL,                       -- 'chapter', 'block', 'reverse'
+    code TEXT NOT NULL DEFAULT '',
+    correct INTEGER NOT NULL
+);
+CREATE INDEX drill_results_chapter ON drill_results(chapter, time);
+"""
+
+
 def run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run ;-separated statements inside the current transaction (executescript would commit)."""
     statement = ""
@@ -108,8 +144,13 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
     run_script(conn, SCHEMA_1)
 
 
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    """Exam practice: mock-exam attempts with their questions, and code-location drills."""
+    run_script(conn, SCHEMA_2)
+
+
 # MIGRATIONS[n] upgrades a file from version n to n + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Called with (path, old_version) before a file with data is upgraded; reliability code

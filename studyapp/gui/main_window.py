@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.task: BackgroundTask | None = None
         self.dialog = None  # the last dialog opened (tests look at it)
         self._build_actions()
+        self._add_feature_menus()
         self._restore_window()
         self.deck_list.refresh()
 
@@ -101,6 +102,11 @@ class MainWindow(QMainWindow):
         for action in (self.study_action, self.import_action, self.export_action, self.anki_action):
             toolbar.addAction(action)
         self.addToolBar(toolbar)
+
+    def _add_feature_menus(self) -> None:
+        from studyapp.gui.practice import add_practice_actions
+
+        add_practice_actions(self)
 
     # --- pages ------------------------------------------------------------------------------
     def start_study(self, deck_id: int) -> None:

@@ -253,10 +253,43 @@ def _check_v1(col: Collection) -> None:
     assert row == (3, 4200)
 
 
+def _insert_v2(conn: sqlite3.Connection) -> None:
+    _insert_v1(conn)
+    conn.execute("BEGIN")
+    conn.execute(
+        "INSERT INTO exam_attempts(id, profile, seed, started, time_limit_s, remaining_s, status)"
+        " VALUES (1, ?, 42, 1772400000, 600, 321, 'in_progress')",
+        (json.dumps({"name": "Custom", "count": 1, "minutes": 10, "pass_percent": 70}),),
+    )
+    conn.execute(
+        "INSERT INTO exam_questions(attempt_id, position, card_id, deck_id, domain, chosen,"
+        " flagged) VALUES (1, 0, 1, 2, 'ICD::Endocrine', 3, 1)"
+    )
+    conn.execute(
+        "INSERT INTO drill_results(time, chapter, kind, code, correct)"
+        " VALUES (1772400000000, 4, 'chapter', 'E11.9', 1)"
+    )
+    conn.execute("COMMIT")
+
+
+def _check_v2(col: Collection) -> None:
+    _check_v1(col)
+    row = col.conn.execute(
+        "SELECT seed, remaining_s, status FROM exam_attempts WHERE id = 1"
+    ).fetchone()
+    assert row == (42, 321, "in_progress")
+    q = col.conn.execute(
+        "SELECT card_id, domain, chosen, flagged FROM exam_questions WHERE attempt_id = 1"
+    ).fetchone()
+    assert q == (1, "ICD::Endocrine", 3, 1)
+    assert col.conn.execute("SELECT chapter, correct FROM drill_results").fetchall() == [(4, 1)]
+
+
 Inserter = Callable[[sqlite3.Connection], None]
 Checker = Callable[[Collection], None]
 VERSION_DATA: dict[int, tuple[Inserter, Checker]] = {
     1: (_insert_v1, _check_v1),
+    2: (_insert_v2, _check_v2),
 }
 
 
