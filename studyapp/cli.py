@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "studyapp.commands.export",
     "studyapp.commands.optimise",
     "studyapp.commands.decks_build",
+    "studyapp.commands.maintenance",
 ]
 
 
@@ -40,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from studyapp.core.backup import install_hooks
+
+    install_hooks()
     if args.command is None:
         from studyapp.gui.app import run_app
 

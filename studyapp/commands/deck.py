@@ -71,11 +71,10 @@ def run_validate(args: argparse.Namespace) -> int:
     return status
 
 
-def _open(args: argparse.Namespace):
-    from studyapp.core.collection import Collection
-    from studyapp.core.paths import collection_path
+def _open(args: argparse.Namespace, write: bool = False):
+    from studyapp.commands.common import open_collection
 
-    return Collection(collection_path(args.data_dir))
+    return open_collection(args, write)
 
 
 # -- deck import ------------------------------------------------------------------------------
@@ -111,7 +110,7 @@ def run_import(args: argparse.Namespace) -> int:
             print(problem)
         print("Nothing was imported.")
         return 1
-    with _open(args) as col:
+    with _open(args, write=not args.dry_run) as col:
         plan = plan_import(col, spec)
         print(plan.describe())
         if args.dry_run:

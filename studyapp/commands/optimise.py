@@ -35,11 +35,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from studyapp.core.collection import Collection
+    from studyapp.commands.common import open_collection
     from studyapp.core.optimise import apply_parameters, optimise
-    from studyapp.core.paths import collection_path
 
-    with Collection(collection_path(args.data_dir)) as col:
+    with open_collection(args, write=args.apply) as col:
         result = optimise(col)
         if not result.enough_data:
             raise UserError(result.message)

@@ -14,13 +14,30 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-import sqlite_utils
-
 from studyapp.core import storage
 from studyapp.core.clock import SystemClock, day_start, next_day_start
 from studyapp.core.errors import CollectionError
 
 DEFAULT_ROLLOVER_HOUR = 4
+
+
+def _is_write_failure(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "full" in text or "readonly" in text or "read-only" in text or "disk i/o" in text
+
+
+def _write_failure_message(path: Path, exc: sqlite3.OperationalError) -> str:
+    if "full" in str(exc).lower():
+        return (
+            f"Could not save to {path}: the disk is full. Nothing was changed; free some "
+            "space and try again."
+        )
+    if "readonly" in str(exc).lower():
+        return (
+            f"Could not save to {path}: the collection is read-only (check the file's "
+            "permissions and that its disk is not read-only). Nothing was changed."
+        )
+    return f"Could not save to {path}: {exc}. Nothing was changed."
 
 
 class Clock(Protocol):
@@ -32,10 +49,25 @@ class Collection:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn: sqlite3.Connection = storage.connect(self.path)
-        self.db = sqlite_utils.Database(self.conn)
+        self._db: Any = None  # sqlite_utils view of conn, made on first use (see db)
         self.clock: Clock = clock or SystemClock()
         self._depth = 0
         self._config_cache: dict[str, Any] = {}
+
+    @property
+    def db(self) -> Any:
+        """A sqlite_utils.Database over the same connection.
+
+        Made on first use: importing sqlite_utils costs about 50 ms, a sixth of start-up."""
+        if self._db is None or self._db.conn is not self.conn:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
+
+    @db.setter
+    def db(self, value: Any) -> None:
+        self._db = value
 
     # --- lifetime ---------------------------------------------------------------------------
     def close(self) -> None:
@@ -69,20 +101,22 @@ class Collection:
         self._depth = 1
         try:
             yield self.conn
-        except BaseException:
+        except BaseException as exc:
             self._depth = 0
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLite may already have rolled back (disk full)
+                self.conn.execute("ROLLBACK")
             self._config_cache.clear()
+            if isinstance(exc, sqlite3.OperationalError) and _is_write_failure(exc):
+                raise CollectionError(_write_failure_message(self.path, exc)) from exc
             raise
         self._depth = 0
         try:
             self.conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             self._config_cache.clear()
-            raise CollectionError(
-                f"Could not save to {self.path}: {exc}. Nothing was changed."
-            ) from exc
+            raise CollectionError(_write_failure_message(self.path, exc)) from exc
 
     # --- settings stored in the collection --------------------------------------------------
     def config_get(self, key: str, default: Any = None) -> Any:

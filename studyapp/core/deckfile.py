@@ -100,17 +100,23 @@ _KEY_RE = re.compile(r"""^\s*([A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')\s*[=.]""
 def _find_close(line: str, i: int, delim: str) -> int:
     """Index just after the closing `delim` from position i, or -1 if not on this line."""
     basic = delim[0] == '"'
-    while i < len(line):
-        if basic and line[i] == "\\":
-            i += 2
-            continue
-        if line.startswith(delim, i):
-            end = i + len(delim)
-            while len(delim) == 3 and end < len(line) and line[end] == delim[0] and end - i < 5:
-                end += 1
-            return end
-        i += 1
-    return -1
+    while True:
+        # str.find, not a character loop: large deck files spend most of the scan here
+        j = line.find(delim, i)
+        if basic:
+            backslash = line.find("\\", i)
+            if backslash >= 0 and (j < 0 or backslash < j):
+                i = backslash + 2  # skip the escaped character
+                continue
+        if j < 0:
+            return -1
+        end = j + len(delim)
+        while len(delim) == 3 and end < len(line) and line[end] == delim[0] and end - j < 5:
+            end += 1
+        return end
+
+
+_STRING_OR_COMMENT_RE = re.compile("[#\"']")
 
 
 def _advance(line: str, i: int, open_ml: str | None) -> tuple[str | None, bool]:
@@ -122,6 +128,10 @@ def _advance(line: str, i: int, open_ml: str | None) -> tuple[str | None, bool]:
                 return open_ml, False
             i, open_ml = end, None
             continue
+        found = _STRING_OR_COMMENT_RE.search(line, i)  # other characters need no look
+        if found is None:
+            break
+        i = found.start()
         ch = line[i]
         if ch == "#":
             break

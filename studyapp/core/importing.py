@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from studyapp.core import decks, notes
@@ -287,8 +287,11 @@ def _update_note(
 
 
 def _save_source(col: Collection, spec: DeckSpec, root_id: int) -> None:
+    # replace(notes=[]) first: asdict would otherwise deep-copy every note only to drop them
     meta = {
-        k: v for k, v in asdict(spec).items() if k not in ("notes", "options", "is_spreadsheet")
+        k: v
+        for k, v in asdict(replace(spec, notes=[])).items()
+        if k not in ("notes", "options", "is_spreadsheet")
     }
     col.conn.execute(
         "INSERT INTO sources(uuid, root_deck_id, version, meta, is_spreadsheet, imported)"

@@ -70,6 +70,8 @@ def clean_html(text: str) -> str:
     if not _NEEDS_CLEANING.intersection(text):
         return text
     out = _clean_once(text)
+    if out == text:  # already clean: a second pass would return it unchanged again
+        return out
     for _ in range(_MAX_PASSES):
         again = _clean_once(out)
         if again == out:

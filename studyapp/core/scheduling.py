@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -105,19 +105,19 @@ def next_state(card: CardState, rating: int, now: datetime, scheduler: fsrs.Sche
     now = now.astimezone(UTC)  # fsrs refuses any other time zone; the app's clock is local
     result, _ = scheduler.review_card(to_fsrs(card, now), fsrs.Rating(rating), review_datetime=now)
     lapsed = card.state == REVIEW and rating == AGAIN
-    return CardState(
-        **{
-            **asdict(card),
-            "state": int(result.state),
-            "step": result.step,
-            "stability": result.stability,
-            "difficulty": result.difficulty,
-            "due": int(result.due.timestamp()),
-            "last_review": int(now.timestamp()),
-            "reps": card.reps + 1,
-            "lapses": card.lapses + int(lapsed),
-            "buried_until": 0,
-        }
+    # replace, not CardState(**asdict(card), ...): asdict deep-copies, and this runs five
+    # times per answer (the answer and four button previews)
+    return replace(
+        card,
+        state=int(result.state),
+        step=result.step,
+        stability=result.stability,
+        difficulty=result.difficulty,
+        due=int(result.due.timestamp()),
+        last_review=int(now.timestamp()),
+        reps=card.reps + 1,
+        lapses=card.lapses + int(lapsed),
+        buried_until=0,
     )
 
 

@@ -27,9 +27,21 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 def run_app(data_dir: str | None = None) -> int:
     app = make_application()
+    from studyapp.core.backup import install_hooks
+    from studyapp.core.lock import acquire_writer_lock
+    from studyapp.gui.single_instance import SingleInstance, forward_to_running
+
+    install_hooks()
+    path = collection_path(data_dir)
+    if forward_to_running(path):  # already open: the running app comes to the front
+        return 0
+    lock = None
     try:
-        col = Collection(collection_path(data_dir))
+        lock = acquire_writer_lock(path)  # held for the app's lifetime: one writer
+        col = Collection(path)
     except UserError as exc:
+        if lock is not None:
+            lock.release()
         QMessageBox.critical(None, "Cannot open your collection", str(exc))
         return 1
     from studyapp.core import shipped
@@ -37,9 +49,13 @@ def run_app(data_dir: str | None = None) -> int:
 
     window = MainWindow(col)
     window.show()
+    instance = SingleInstance(path)
+    instance.listen(window)
     if shipped.needs_first_start(col):
         window.first_start()
     try:
         return app.exec()
     finally:
+        instance.close()
         col.close()
+        lock.release()

@@ -104,9 +104,13 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
 
     def _add_feature_menus(self) -> None:
+        from studyapp.gui.maintenance import add_maintenance_actions
         from studyapp.gui.practice import add_practice_actions
+        from studyapp.gui.tools import add_tools_actions
 
+        add_tools_actions(self)
         add_practice_actions(self)
+        add_maintenance_actions(self)
 
     # --- pages ------------------------------------------------------------------------------
     def start_study(self, deck_id: int) -> None:

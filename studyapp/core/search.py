@@ -1,0 +1,402 @@
+"""Searching cards with a small query language, compiled to SQL.
+
+The syntax is documented for students in resources/search-syntax.md. In short:
+
+    diabetes            free text in the note (case-insensitive)
+    "type 2"            a phrase (quotes keep the spaces)
+    J45  E11.9  E119    a code: matches notes that contain that code, dots ignored
+    J45*  E11.*         a code prefix: J45, J45.0, J45.909, ...
+    deck:Name           the deck and its subdecks; deck:"Name with spaces"; deck:ICD*
+    tag:chapter-4       a tag; tag:chapter* for a prefix
+    is:due is:new is:learning is:review is:suspended
+    kind:typed          basic, reversible, typed, choice, cloze
+    -term               not
+    a b                 both (AND is the default)
+    a or b              either; parentheses group: (a or b) -c
+
+`search_cards` returns card ids; `count` returns how many cards match.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from studyapp.core.collection import Collection
+from studyapp.core.decks import SEP
+from studyapp.core.errors import UserError
+from studyapp.core.model import CLOZE_RE, KINDS
+from studyapp.core.notes import plain_text
+
+FROM = "cards c JOIN notes n ON n.id = c.note_id JOIN decks d ON d.id = c.deck_id"
+
+ORDERS: dict[str, str] = {
+    "created": "c.note_id, c.ord",
+    "sort": "n.sort_field COLLATE NOCASE, c.ord",
+    "due": "c.state = 0, c.due, c.position",
+    "deck": "d.name COLLATE NOCASE, n.sort_field COLLATE NOCASE, c.ord",
+    "interval": "coalesce(c.stability, 0) DESC, c.id",
+    "lapses": "c.lapses DESC, c.id",
+}
+
+IS_VALUES = ("due", "new", "learning", "review", "suspended")
+
+# A term that looks like a code: ICD-10-CM/PCS or HCPCS (letter, digit, ...) or CPT (5 chars).
+_CODE_RE = re.compile(r"^(?:[A-Z][0-9][0-9A-Z]{0,5}|[0-9]{4}[0-9FTUM])$")
+_TOKEN_RE = re.compile(r'\s*(?:(\()|(\))|(-)?((?:[^\s()"]*"[^"]*"?)+|[^\s()"]+))')
+
+
+@dataclass(frozen=True)
+class Sql:
+    where: str
+    params: tuple[object, ...]
+
+
+def looks_like_code(term: str) -> bool:
+    """True for J45, E11.9, E11.*, J45*, 99213, 0DTJ4ZZ (after dropping dots and a final *)."""
+    body = term.rstrip("*").replace(".", "").upper()
+    return bool(body) and bool(_CODE_RE.match(body)) and any(ch.isdigit() for ch in body)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _glob_to_like(text: str) -> str:
+    return _like_escape(text).replace("*", "%")
+
+
+# --- tokens and parsing ---------------------------------------------------------------------
+
+
+@dataclass
+class _Token:
+    kind: str  # "(", ")", "term", "or"
+    text: str = ""
+    negated: bool = False
+
+
+def _tokens(query: str) -> list[_Token]:
+    out: list[_Token] = []
+    pos = 0
+    query = query.strip()
+    while pos < len(query):
+        match = _TOKEN_RE.match(query, pos)
+        if not match or match.end() == pos:
+            raise UserError(f"Cannot read the search at {query[pos:]!r}.")
+        pos = match.end()
+        if match.group(1):
+            out.append(_Token("("))
+        elif match.group(2):
+            out.append(_Token(")"))
+        else:
+            text = match.group(4) or ""
+            if text.count('"') % 2:
+                raise UserError(f'A quote is not closed in {text!r}; add the closing ".')
+            if text.lower() == "or" and not match.group(3):
+                out.append(_Token("or"))
+            elif text:
+                out.append(_Token("term", text, bool(match.group(3))))
+            else:
+                raise UserError("A '-' must be followed by something to leave out, e.g. -tag:old.")
+    return out
+
+
+class _Parser:
+    def __init__(self, tokens: list[_Token], compile_term: Callable[[str], Sql]):
+        self.tokens = tokens
+        self.pos = 0
+        self.compile_term = compile_term
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def parse(self) -> Sql:
+        if not self.tokens:
+            return Sql("1", ())
+        result = self.parse_or()
+        if self.peek() is not None:
+            raise UserError("A ')' has no matching '('.")
+        return result
+
+    def parse_or(self) -> Sql:
+        parts = [self.parse_and()]
+        while (tok := self.peek()) is not None and tok.kind == "or":
+            self.pos += 1
+            parts.append(self.parse_and())
+        return _join(parts, "OR")
+
+    def parse_and(self) -> Sql:
+        parts: list[Sql] = []
+        while (tok := self.peek()) is not None and tok.kind in ("term", "("):
+            parts.append(self.parse_unary())
+        if not parts:
+            tok = self.peek()
+            if tok is None:
+                raise UserError("The search ends where a term was expected (after 'or' or '(').")
+            if tok.kind == "or":
+                raise UserError("'or' needs a term on both sides, e.g. J45 or J44.")
+            raise UserError("Empty parentheses or a ')' without '('.")
+        return _join(parts, "AND")
+
+    def parse_unary(self) -> Sql:
+        tok = self.tokens[self.pos]
+        self.pos += 1
+        if tok.kind == "(":
+            inner = self.parse_or()
+            closing = self.peek()
+            if closing is None or closing.kind != ")":
+                raise UserError("A '(' is not closed; add ')'.")
+            self.pos += 1
+            return inner
+        sql = self.compile_term(tok.text)
+        if tok.negated:
+            return Sql(f"NOT ({sql.where})", sql.params)
+        return sql
+
+
+def _join(parts: list[Sql], op: str) -> Sql:
+    if len(parts) == 1:
+        return parts[0]
+    return Sql(
+        "(" + f" {op} ".join(f"({p.where})" for p in parts) + ")",
+        tuple(param for p in parts for param in p.params),
+    )
+
+
+# --- terms ----------------------------------------------------------------------------------
+
+
+def _unquote(text: str) -> str:
+    return text.replace('"', "")
+
+
+def _text_sql(text: str) -> Sql:
+    like = f"%{_like_escape(text)}%"
+    return Sql("(n.sort_field LIKE ? ESCAPE '\\' OR n.fields LIKE ? ESCAPE '\\')", (like, like))
+
+
+def _code_sql(term: str) -> Sql:
+    prefix = term.endswith("*")
+    body = term.rstrip("*").replace(".", "").upper()
+    pattern = rf"(?<![A-Z0-9]){re.escape(body)}" + ("" if prefix else r"(?![A-Z0-9])")
+    # LIKE narrows the rows cheaply (dots removed); the regular expression checks boundaries.
+    like = f"%{_like_escape(body)}%"
+    return Sql(
+        "(replace(n.fields, '.', '') LIKE ? ESCAPE '\\' AND studyapp_code(n.fields, ?))",
+        (like, pattern),
+    )
+
+
+def _deck_sql(value: str) -> Sql:
+    name = _unquote(value).strip()
+    if not name:
+        raise UserError('deck: needs a deck name, e.g. deck:"ICD-10-CM::Chapters".')
+    name = SEP.join(part.strip() for part in name.split(SEP))
+    if "*" in name:
+        return Sql("d.name LIKE ? ESCAPE '\\'", (_glob_to_like(name),))
+    return Sql(
+        "(lower(d.name) = lower(?) OR lower(substr(d.name, 1, ?)) = lower(?))",
+        (name, len(name) + len(SEP), name + SEP),
+    )
+
+
+def _tag_sql(value: str) -> Sql:
+    tag = _unquote(value).strip()
+    if not tag or " " in tag:
+        raise UserError("tag: needs one tag without spaces, e.g. tag:chapter-4.")
+    end = "" if tag.endswith("*") else " "
+    return Sql("n.tags LIKE ? ESCAPE '\\'", (f"% {_glob_to_like(tag)}{end}%",))
+
+
+def _is_sql(value: str, col: Collection) -> Sql:
+    value = value.lower()
+    if value == "new":
+        return Sql("c.state = 0", ())
+    if value == "learning":
+        return Sql("c.state IN (1, 3)", ())
+    if value == "review":
+        return Sql("c.state = 2", ())
+    if value == "suspended":
+        return Sql("c.suspended = 1", ())
+    if value == "due":
+        end = int(col.today_end().timestamp())
+        return Sql("(c.state != 0 AND c.suspended = 0 AND c.due < ?)", (end,))
+    raise UserError(
+        f"is:{value} is not known; use one of: {', '.join('is:' + v for v in IS_VALUES)}."
+    )
+
+
+def _kind_sql(value: str) -> Sql:
+    kind = value.lower()
+    if kind not in KINDS:
+        raise UserError(f"kind:{value} is not known; use one of: {', '.join(KINDS)}.")
+    return Sql("n.kind = ?", (kind,))
+
+
+def _term_compiler(col: Collection) -> Callable[[str], Sql]:
+    def compile_term(text: str) -> Sql:
+        key, colon, value = text.partition(":")
+        if colon and '"' not in key and key.isalpha():
+            key = key.lower()
+            if not value:
+                raise UserError(f"{key}: needs a value after the colon.")
+            if key == "deck":
+                return _deck_sql(value)
+            if key == "tag":
+                return _tag_sql(value)
+            if key == "is":
+                return _is_sql(value, col)
+            if key == "kind":
+                return _kind_sql(value)
+            raise UserError(
+                f"{key}: is not a search field; use deck:, tag:, is: or kind: "
+                '(put text with a colon in quotes: "ICD:10").'
+            )
+        plain = _unquote(text)
+        if not plain:
+            raise UserError('Empty quotes ("") match nothing; put text between them.')
+        if '"' not in text and looks_like_code(plain):
+            return _code_sql(plain)
+        return _text_sql(plain)
+
+    return compile_term
+
+
+def compile_query(col: Collection, query: str) -> Sql:
+    """The WHERE clause (over `FROM`) for a query; UserError says what is wrong with it."""
+    return _Parser(_tokens(query), _term_compiler(col)).parse()
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _code_match(fields: str | None, pattern: str) -> int:
+    if fields is None:
+        return 0
+    compiled = _PATTERNS.get(pattern)
+    if compiled is None:
+        compiled = _PATTERNS[pattern] = re.compile(pattern)
+    return int(compiled.search(fields.replace(".", "").upper()) is not None)
+
+
+def _register(col: Collection) -> None:
+    col.conn.create_function("studyapp_code", 2, _code_match, deterministic=True)
+
+
+def search_cards(
+    col: Collection, query: str, order: str = "created", limit: int | None = None
+) -> list[int]:
+    """Ids of the cards matching `query`, in `order` (one of ORDERS)."""
+    if order not in ORDERS:
+        raise UserError(f"Unknown order {order!r}; use one of: {', '.join(ORDERS)}.")
+    sql = compile_query(col, query)
+    _register(col)
+    text = f"SELECT c.id FROM {FROM} WHERE {sql.where} ORDER BY {ORDERS[order]}"
+    params: tuple[object, ...] = sql.params
+    if limit is not None:
+        text += " LIMIT ?"
+        params = (*params, limit)
+    return [r[0] for r in col.conn.execute(text, params)]
+
+
+def count(col: Collection, query: str) -> int:
+    sql = compile_query(col, query)
+    _register(col)
+    return col.conn.execute(
+        f"SELECT count(*) FROM {FROM} WHERE {sql.where}", sql.params
+    ).fetchone()[0]
+
+
+# --- rows for the Browse table --------------------------------------------------------------
+
+
+class CardRow(NamedTuple):
+    card_id: int
+    note_id: int
+    front: str
+    answer: str  # the back, the typed code, the right option or the cloze text
+    deck: str
+    kind: str
+    due: str  # "new #12", a date, or "suspended"
+    interval_days: int | None
+    difficulty: float | None
+    lapses: int
+    tags: str
+    suspended: bool
+
+
+def _answer_text(kind: str, fields: dict[str, object]) -> str:
+    if kind == "typed":
+        value = fields.get("answer", "")
+    elif kind == "choice":
+        options = fields.get("options") or []
+        correct = fields.get("correct")
+        value = (
+            options[correct - 1]
+            if isinstance(options, list)
+            and isinstance(correct, int)
+            and 0 < correct <= len(options)
+            else ""
+        )
+    elif kind == "cloze":
+        value = ", ".join(m.group(2) for m in CLOZE_RE.finditer(str(fields.get("text", ""))))
+    else:
+        value = fields.get("back", "")
+    return plain_text(str(value))
+
+
+def card_rows(col: Collection, card_ids: list[int]) -> list[CardRow]:
+    """The Browse table's columns for these cards, in the order given (missing ids skipped)."""
+    by_id: dict[int, CardRow] = {}
+    for start in range(0, len(card_ids), 500):
+        chunk = card_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in col.conn.execute(
+            "SELECT c.id, c.note_id, n.sort_field, n.kind, n.fields, d.name, c.state, c.due,"
+            " c.position, c.last_review, c.difficulty, c.lapses, n.tags, c.suspended"
+            f" FROM {FROM} WHERE c.id IN ({marks})",
+            chunk,
+        ):
+            (
+                cid,
+                nid,
+                front,
+                kind,
+                fields,
+                deck,
+                state,
+                due,
+                pos,
+                last,
+                diff,
+                lapses,
+                tags,
+                susp,
+            ) = row
+            if state == 0:
+                due_text = f"new #{pos}"
+            else:
+                due_text = datetime.fromtimestamp(due, UTC).astimezone().strftime("%Y-%m-%d")
+            interval = (
+                max(0, round((due - last) / 86400)) if state == 2 and last is not None else None
+            )
+            by_id[cid] = CardRow(
+                cid,
+                nid,
+                front,
+                _answer_text(kind, json.loads(fields)),
+                deck,
+                kind,
+                due_text,
+                interval,
+                diff,
+                lapses,
+                tags.strip(),
+                bool(susp),
+            )
+    return [by_id[c] for c in card_ids if c in by_id]

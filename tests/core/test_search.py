@@ -1,0 +1,138 @@
+"""The search syntax, element by element, against a small known collection."""
+
+from __future__ import annotations
+
+import pytest
+
+from studyapp.core import decks, notes, search
+from studyapp.core.errors import UserError
+
+
+@pytest.fixture
+def known(col):
+    """Five notes in three decks; returns {label: card id}."""
+    chapters = decks.get_or_create(col, "ICD-10-CM::Chapters")
+    resp = decks.get_or_create(col, "ICD-10-CM::Chapters::Respiratory")
+    other = decks.get_or_create(col, "Terms")
+    ids = notes.add_notes(
+        col,
+        [
+            notes.NewNote(
+                chapters, "basic", {"front": "Type 2 Diabetes", "back": "E11.9"}, ["endo"]
+            ),
+            notes.NewNote(resp, "typed", {"front": "Mild asthma", "answer": "J45.909"}, ["resp"]),
+            notes.NewNote(
+                resp, "typed", {"front": "Asthma, unspecified", "answer": "J45"}, ["resp", "core"]
+            ),
+            notes.NewNote(
+                other, "basic", {"front": "NEC means", "back": "Not elsewhere classifiable"}
+            ),
+            notes.NewNote(other, "cloze", {"text": "Code {{c1::J44.1}} is COPD with exacerbation"}),
+        ],
+    )
+    labels = ["diabetes", "asthma_mild", "asthma", "nec", "copd"]
+    cards = {label: notes.card_ids(col, nid)[0] for label, nid in zip(labels, ids, strict=True)}
+    return cards
+
+
+def found(col, known, query):
+    by_id = {v: k for k, v in known.items()}
+    return {by_id[c] for c in search.search_cards(col, query)}
+
+
+def test_empty_query_matches_everything(col, known):
+    assert found(col, known, "") == set(known)
+    assert search.count(col, "  ") == 5
+
+
+def test_free_text_is_case_insensitive(col, known):
+    assert found(col, known, "ASTHMA") == {"asthma_mild", "asthma"}
+    assert found(col, known, "elsewhere") == {"nec"}
+    assert found(col, known, '"type 2"') == {"diabetes"}
+    assert found(col, known, "100%") == set()
+
+
+def test_code_exact_and_dot_insensitive(col, known):
+    assert found(col, known, "J45") == {"asthma"}
+    assert found(col, known, "j45.909") == {"asthma_mild"}
+    assert found(col, known, "J45909") == {"asthma_mild"}
+    assert found(col, known, "E119") == {"diabetes"}
+    assert found(col, known, "E11") == set()
+
+
+def test_code_prefix(col, known):
+    assert found(col, known, "J45*") == {"asthma", "asthma_mild"}
+    assert found(col, known, "E11.*") == {"diabetes"}
+    assert found(col, known, "J4*") == {"asthma", "asthma_mild", "copd"}
+
+
+def test_deck_includes_subdecks(col, known):
+    assert found(col, known, 'deck:"ICD-10-CM::Chapters"') == {"diabetes", "asthma", "asthma_mild"}
+    assert found(col, known, "deck:ICD-10-CM::Chapters::Respiratory") == {"asthma", "asthma_mild"}
+    assert found(col, known, "deck:terms") == {"nec", "copd"}
+    assert found(col, known, "deck:ICD*") == {"diabetes", "asthma", "asthma_mild"}
+    assert found(col, known, "deck:ICD-10") == set()  # not a prefix of a name without *
+
+
+def test_tags(col, known):
+    assert found(col, known, "tag:resp") == {"asthma", "asthma_mild"}
+    assert found(col, known, "tag:core") == {"asthma"}
+    assert found(col, known, "tag:re*") == {"asthma", "asthma_mild"}
+    assert found(col, known, "tag:res") == set()
+
+
+def test_states(col, known, clock):
+    now = int(clock.now().timestamp())
+    col.conn.execute("UPDATE cards SET state = 2, due = ? WHERE id = ?", (now - 60, known["nec"]))
+    col.conn.execute(
+        "UPDATE cards SET state = 2, due = ? WHERE id = ?", (now + 30 * 86400, known["copd"])
+    )
+    col.conn.execute("UPDATE cards SET state = 1, due = ? WHERE id = ?", (now, known["asthma"]))
+    col.conn.execute("UPDATE cards SET suspended = 1 WHERE id = ?", (known["diabetes"],))
+    assert found(col, known, "is:due") == {"nec", "asthma"}
+    assert found(col, known, "is:new") == {"diabetes", "asthma_mild"}
+    assert found(col, known, "is:review") == {"nec", "copd"}
+    assert found(col, known, "is:learning") == {"asthma"}
+    assert found(col, known, "is:suspended") == {"diabetes"}
+
+
+def test_kind(col, known):
+    assert found(col, known, "kind:typed") == {"asthma", "asthma_mild"}
+    assert found(col, known, "kind:cloze") == {"copd"}
+
+
+def test_negation_and_combinations(col, known):
+    assert found(col, known, "-tag:resp") == {"diabetes", "nec", "copd"}
+    assert found(col, known, "asthma -J45") == {"asthma_mild"}
+    assert found(col, known, "deck:Terms kind:basic") == {"nec"}
+    assert found(col, known, "J45 or E11.9") == {"asthma", "diabetes"}
+    assert found(col, known, "(J45 or E11.9) -tag:endo") == {"asthma"}
+    assert found(col, known, "kind:typed OR deck:terms -kind:cloze") == {
+        "asthma",
+        "asthma_mild",
+        "nec",
+    }
+
+
+def test_order_and_limit(col, known):
+    ids = search.search_cards(col, "", order="sort")
+    assert ids[0] == known["asthma"]  # "Asthma, unspecified" sorts first
+    assert len(search.search_cards(col, "", limit=2)) == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("is:funny", "is:funny is not known"),
+        ("kind:essay", "kind:essay is not known"),
+        ("colour:red", "not a search field"),
+        ("(J45", "not closed"),
+        ("J45)", "no matching"),
+        ('"open', "quote is not closed"),
+        ("J45 or", "ends where a term"),
+        ("deck:", "needs a value"),
+    ],
+)
+def test_parse_errors_explain(col, known, query, message):
+    with pytest.raises(UserError, match=message):
+        search.search_cards(col, query)
