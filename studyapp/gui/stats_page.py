@@ -189,12 +189,12 @@ class StatsWindow(QMainWindow):
         self.sets: dict[str, list[QBarSet]] = {}
         self.pie: QPieSeries | None = None
         grid = QGridLayout()
-        names = ("reviews", "time", "forecast", "retention", "bands", "counts", "mastery")
+        names = ("reviews", "time", "forecast", "retention", "bands", "counts", "mastery", "drills")
         for i, name in enumerate(names):
             view = ChartView()
             self.views[name] = view
-            if name == "mastery":
-                grid.addWidget(view, i // 2, 0, 1, 2)
+            if name in ("mastery", "drills"):
+                grid.addWidget(view, i, 0, 1, 2)
             else:
                 grid.addWidget(view, i // 2, i % 2)
         body = QWidget()
@@ -362,12 +362,32 @@ class StatsWindow(QMainWindow):
         view.setMinimumHeight(max(220, 60 + 28 * len(rows)))
         self._show("mastery", chart)
 
+        self._show_drills()
+
         today = stats.summary_today(col, deck_id)
         correct = "–" if today.correct_percent is None else f"{today.correct_percent:.0f}%"
         self.summary.setText(
             f"Today: {today.reviews} answers on {today.cards} cards ({today.new_cards} new),"
             f" {today.minutes:.0f} min, {correct} correct."
         )
+
+    def _show_drills(self) -> None:
+        """Code-location drill accuracy per ICD-10-CM chapter (all drills, any deck)."""
+        from studyapp.core.drills import accuracy_by_chapter
+
+        rows = sorted(accuracy_by_chapter(self.col).items())
+        names = [f"Chapter {chapter}  {right}/{total}" for chapter, (right, total) in rows]
+        chart, sets = _bar_chart(
+            "Code-location drills: % right per ICD-10-CM chapter"
+            + ("" if rows else " (no drills yet: Practice → Code-location drill)"),
+            names,
+            [("Right %", [100 * r / t for _, (r, t) in rows], COLOURS["mastery"])],
+            horizontal=True,
+            value_max=100,
+        )
+        self.sets["drills"] = sets
+        self.views["drills"].setMinimumHeight(max(220, 60 + 28 * len(rows)))
+        self._show("drills", chart)
 
 
 def open_statistics(window: MainWindow) -> StatsWindow:

@@ -107,3 +107,16 @@ def test_deck_and_period_choosers(window, col, logged, qtbot):
     assert sum(values(win.sets["reviews"][1])) == 3
     assert [m.name for m in stats.mastery(col, logged)] == ["Practice::Mixed"]
     assert values(win.sets["mastery"][0]) == pytest.approx([40.0])
+
+
+def test_drill_accuracy_per_chapter_is_charted(window, col, qtbot, shoot):
+    rows = [(1, 1), (1, 0), (4, 1), (4, 1), (4, 1), (4, 0)]  # (chapter, correct)
+    with col.transaction():
+        col.conn.executemany(
+            "INSERT INTO drill_results(time, chapter, kind, code, correct) VALUES (0, ?, 'chapter', 'E11.9', ?)",
+            rows,
+        )
+    win = open_stats(window, qtbot)
+    (right,) = win.sets["drills"]
+    assert values(right) == [50.0, 75.0]
+    shoot(win, "statistics-drills")
