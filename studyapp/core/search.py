@@ -197,10 +197,15 @@ def _deck_sql(value: str) -> Sql:
     if not name:
         raise UserError('deck: needs a deck name, e.g. deck:"ICD-10-CM::Chapters".')
     name = SEP.join(part.strip() for part in name.split(SEP))
+    # A subquery over the few decks lets SQLite read only their cards (index cards_deck).
     if "*" in name:
-        return Sql("d.name LIKE ? ESCAPE '\\'", (_glob_to_like(name),))
+        return Sql(
+            "c.deck_id IN (SELECT id FROM decks WHERE name LIKE ? ESCAPE '\\')",
+            (_glob_to_like(name),),
+        )
     return Sql(
-        "(lower(d.name) = lower(?) OR lower(substr(d.name, 1, ?)) = lower(?))",
+        "c.deck_id IN (SELECT id FROM decks WHERE lower(name) = lower(?)"
+        " OR lower(substr(name, 1, ?)) = lower(?))",
         (name, len(name) + len(SEP), name + SEP),
     )
 

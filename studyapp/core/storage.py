@@ -149,8 +149,18 @@ def _migrate_to_2(conn: sqlite3.Connection) -> None:
     run_script(conn, SCHEMA_2)
 
 
+def _migrate_to_3(conn: sqlite3.Connection) -> None:
+    """Searching by deck (browser, exams) covers suspended cards too, which the partial queue
+    index leaves out; a plain index on the deck makes deck: searches read only that deck."""
+    conn.execute("CREATE INDEX cards_deck ON cards(deck_id)")
+
+
 # MIGRATIONS[n] upgrades a file from version n to n + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_to_1,
+    _migrate_to_2,
+    _migrate_to_3,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Called with (path, old_version) before a file with data is upgraded; reliability code

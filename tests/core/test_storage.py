@@ -285,11 +285,24 @@ def _check_v2(col: Collection) -> None:
     assert col.conn.execute("SELECT chapter, correct FROM drill_results").fetchall() == [(4, 1)]
 
 
+def _insert_v3(conn: sqlite3.Connection) -> None:
+    _insert_v2(conn)
+
+
+def _check_v3(col: Collection) -> None:
+    _check_v2(col)
+    plan = col.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM cards WHERE deck_id = 2"
+    ).fetchall()
+    assert any("cards_deck" in row[-1] for row in plan)
+
+
 Inserter = Callable[[sqlite3.Connection], None]
 Checker = Callable[[Collection], None]
 VERSION_DATA: dict[int, tuple[Inserter, Checker]] = {
     1: (_insert_v1, _check_v1),
     2: (_insert_v2, _check_v2),
+    3: (_insert_v3, _check_v3),
 }
 
 
