@@ -128,11 +128,7 @@ class Collection:
 
     def config_set(self, key: str, value: Any) -> None:
         with self.transaction():
-            self.conn.execute(
-                "INSERT INTO config(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, json.dumps(value)),
-            )
+            self.db["config"].upsert({"key": key, "value": json.dumps(value)}, pk="key")
         self._config_cache[key] = value
 
     # --- time -------------------------------------------------------------------------------

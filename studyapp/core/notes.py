@@ -61,6 +61,7 @@ def add_notes(col: Collection, new_notes: list[NewNote]) -> list[int]:
     """Insert notes and their cards in one transaction; returns the new note ids."""
     now = int(col.now().timestamp())
     ids: list[int] = []
+    cards: list[dict[str, int]] = []
     with col.transaction():
         position = int(col.config_get("next_position", 1))
         for new in new_notes:
@@ -86,12 +87,13 @@ def add_notes(col: Collection, new_notes: list[NewNote]) -> list[int]:
                     now,
                 ),
             ).lastrowid
-            col.conn.executemany(
-                "INSERT INTO cards(note_id, deck_id, ord, position) VALUES (?,?,?,?)",
-                [(note_id, new.deck_id, ord_, position) for ord_ in ords],
+            cards.extend(
+                {"note_id": note_id, "deck_id": new.deck_id, "ord": ord_, "position": position}
+                for ord_ in ords
             )
             position += 1
             ids.append(int(note_id))  # type: ignore[arg-type]
+        col.db["cards"].insert_all(cards, batch_size=500)
         col.config_set("next_position", position)
     return ids
 

@@ -53,8 +53,10 @@ _MAX_PASSES = 5
 
 
 def _clean_once(text: str) -> str:
+    # The HTML parser drops one byte-order mark at the start of its input per pass; dropping
+    # them all here (before and after) keeps cleaning idempotent.
     return nh3.clean(
-        text,
+        text.lstrip("\ufeff"),
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(REMOVED_WITH_CONTENT),
         # "*" empty: without it nh3 also keeps `title` and `lang` on every tag.
@@ -62,7 +64,7 @@ def _clean_once(text: str) -> str:
         url_schemes=set(),
         link_rel=None,
         strip_comments=True,
-    )
+    ).lstrip("\ufeff")
 
 
 def clean_html(text: str) -> str:

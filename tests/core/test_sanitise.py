@@ -146,3 +146,8 @@ def test_only_allowed_tags_and_class_attributes_survive(text):
 @given(st.text(max_size=80).filter(lambda t: not set(t) & set("<>&\r\0\ufeff\xa0")))
 def test_text_without_html_characters_is_unchanged(text):
     assert clean_html(text) == text
+
+
+def test_many_byte_order_marks_after_markup_clean_in_one_call():
+    text = "<?>" + "\ufeff" * 6
+    assert clean_html(clean_html(text)) == clean_html(text)
