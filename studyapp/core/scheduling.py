@@ -132,13 +132,17 @@ def preview_intervals(
 
 
 def format_interval(delta: timedelta) -> str:
+    """A short label such as "10m", "3h", "4d", "1.5mo", "2y"; a value that would round up to
+    the next unit is shown in that unit (59.6 minutes is "1h", not "60m")."""
     seconds = max(0.0, delta.total_seconds())
-    if seconds < 3600:
-        return f"{max(1, round(seconds / 60))}m"
-    if seconds < 86400:
-        return f"{round(seconds / 3600)}h"
+    minutes = max(1, round(seconds / 60))
+    if minutes < 60:
+        return f"{minutes}m"
+    hours = round(seconds / 3600)
+    if hours < 24:
+        return f"{hours}h"
     days = seconds / 86400
-    if days < 30:
+    if round(days) < 30:
         return f"{round(days)}d"
     if days < 365:
         return f"{days / 30:.1f}mo".replace(".0mo", "mo")
