@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -48,6 +47,7 @@ from studyapp.core.editing import Editor, NoteProblems, field_text
 from studyapp.core.errors import UserError
 from studyapp.core.model import INT_FIELDS, KIND_FIELDS, KINDS, LIST_FIELDS, allowed_fields
 from studyapp.core.search import CardRow
+from studyapp.gui.ask import confirm
 
 if TYPE_CHECKING:
     from studyapp.gui.main_window import MainWindow
@@ -461,14 +461,7 @@ class BrowserWindow(QMainWindow):
         return value if ok else None
 
     def confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return confirm(self, title, text)
 
     def ask_create_deck(self) -> None:
         name = self.ask_text("New deck", 'Name (use "::" for a subdeck):')

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -36,6 +35,7 @@ from studyapp.core import decks, optimise
 from studyapp.core.editing import inherited_options
 from studyapp.core.errors import UserError
 from studyapp.core.optimise import OptimiseResult
+from studyapp.gui.ask import confirm
 
 if TYPE_CHECKING:
     from studyapp.gui.main_window import MainWindow
@@ -423,14 +423,7 @@ class SettingsDialog(QDialog):
         self.apply_button.setEnabled(result.better)
 
     def confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return confirm(self, title, text)
 
     def ask_apply_parameters(self) -> bool:
         result = self.optimise_result
