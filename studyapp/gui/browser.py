@@ -47,7 +47,7 @@ from studyapp.core.editing import Editor, NoteProblems, field_text
 from studyapp.core.errors import UserError
 from studyapp.core.model import INT_FIELDS, KIND_FIELDS, KINDS, LIST_FIELDS, allowed_fields
 from studyapp.core.search import CardRow
-from studyapp.gui.ask import confirm
+from studyapp.gui.ask import confirm, reuse_or_create
 
 if TYPE_CHECKING:
     from studyapp.gui.main_window import MainWindow
@@ -694,16 +694,4 @@ class BrowserWindow(QMainWindow):
 
 def open_browser(window: MainWindow) -> BrowserWindow:
     """Show the Browse window (one per main window), creating it if needed."""
-    existing = getattr(window, "browser_window", None)
-    if isinstance(existing, BrowserWindow):
-        try:
-            existing.isVisible()
-        except RuntimeError:  # deleted on close
-            existing = None
-    if not isinstance(existing, BrowserWindow):
-        existing = BrowserWindow(window)
-        window.browser_window = existing  # type: ignore[attr-defined]
-    existing.show()
-    existing.raise_()
-    existing.activateWindow()
-    return existing
+    return reuse_or_create(window, "browser_window", BrowserWindow, lambda: BrowserWindow(window))

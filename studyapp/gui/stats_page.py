@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from studyapp.core import decks, stats
+from studyapp.gui.ask import reuse_or_create
 
 if TYPE_CHECKING:
     from studyapp.gui.main_window import MainWindow
@@ -391,15 +392,9 @@ class StatsWindow(QMainWindow):
 
 
 def open_statistics(window: MainWindow) -> StatsWindow:
-    existing = getattr(window, "stats_window", None)
-    if isinstance(existing, StatsWindow):
-        try:
-            existing.refresh()
-        except RuntimeError:  # deleted on close
-            existing = None
-    if not isinstance(existing, StatsWindow):
-        existing = StatsWindow(window)
-        window.stats_window = existing  # type: ignore[attr-defined]
-    existing.show()
-    existing.raise_()
-    return existing
+    """Show the Statistics window (one per main window), with fresh figures."""
+    reused = isinstance(getattr(window, "stats_window", None), StatsWindow)
+    stats_window = reuse_or_create(window, "stats_window", StatsWindow, lambda: StatsWindow(window))
+    if reused:  # a new window has just drawn its charts
+        stats_window.refresh()
+    return stats_window
