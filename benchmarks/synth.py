@@ -184,6 +184,7 @@ def _back(c: SynthCard) -> str:
 
 def build_ours(path: Path, n_cards: int, n_revlog: int | None = None) -> Path:
     """Write our synthetic collection to `path` (replacing it)."""
+    from studyapp.core import search_index
     from studyapp.core.collection import Collection
 
     n_revlog = n_cards * REVLOG_PER_CARD if n_revlog is None else n_revlog
@@ -223,6 +224,7 @@ def build_ours(path: Path, n_cards: int, n_revlog: int | None = None) -> Path:
                 for c in cards
             ),
         )
+        search_index.reindex(conn)  # as notes.add_notes would have done
         conn.executemany(
             "INSERT INTO cards(id, note_id, deck_id, ord, state, step, stability, difficulty,"
             " due, last_review, reps, lapses, position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -373,11 +375,14 @@ def default_workdir() -> Path:
 def collections(workdir: Path, n_cards: int, rebuild: bool = False) -> tuple[Path, Path]:
     """(ours, Anki) collection paths for `n_cards`, built unless cached today.
 
-    Due dates are relative to the day they were built, so a cache from another day is rebuilt.
+    Due dates are relative to the day they were built, so a cache from another day is rebuilt;
+    so is ours after a schema change.
     """
+    from studyapp.core.storage import SCHEMA_VERSION
+
     workdir.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d")
-    ours = workdir / f"ours-{n_cards}-{stamp}.sqlite"
+    ours = workdir / f"ours-{n_cards}-v{SCHEMA_VERSION}-{stamp}.sqlite"
     anki = workdir / f"anki-{n_cards}-{stamp}.anki2"
     if rebuild or not ours.exists():
         tmp = ours.with_suffix(".building")

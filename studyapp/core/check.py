@@ -3,7 +3,8 @@
 Checks: SQLite's integrity_check and foreign_key_check, cards without notes or with a missing
 deck, notes without cards, review-log rows for missing cards, and scheduling values that
 cannot happen (unknown state, a review card without stability, difficulty outside 1-10,
-negative counters, no due date). Repairs run in one transaction after a backup; cards with
+negative counters, no due date), and search-index rows that are missing, out of date or
+left over. Repairs run in one transaction after a backup; cards with
 impossible scheduling are reset to new. Every finding and repair is reported in plain words.
 """
 
@@ -14,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from studyapp.core import search_index
 from studyapp.core.collection import Collection
 from studyapp.core.model import KIND_FIELDS, card_ords
 
@@ -102,7 +104,9 @@ def check_database(col: Collection, repair: bool = True) -> CheckReport:
     bad_sched = _ids(conn, f"SELECT id FROM cards WHERE {BAD_SCHEDULING}")
     bad_sched = [c for c in bad_sched if c not in set(orphan_cards)]
     fk_rows = conn.execute("PRAGMA foreign_key_check").fetchall()
-    handled_tables = {"cards", "revlog"}
+    unindexed = search_index.stale_note_ids(conn)
+    index_orphans = search_index.orphan_rows(conn)
+    handled_tables = {"cards", "revlog", "note_search"}
     other_fk = [r for r in fk_rows if r[0] not in handled_tables]
 
     if orphan_cards:
@@ -121,6 +125,11 @@ def check_database(col: Collection, repair: bool = True) -> CheckReport:
         )
     if cardless:
         report.found.append(f"{_subject(len(cardless), 'note', 'has', 'have')} no cards.")
+    if unindexed or index_orphans:
+        report.found.append(
+            f"The search index is out of date for {_plural(len(unindexed) + len(index_orphans), 'note')} "
+            "(searches could miss or wrongly find them)."
+        )
     if bad_sched:
         report.found.append(
             f"{_subject(len(bad_sched), 'card', 'has', 'have')} impossible scheduling values "
@@ -133,7 +142,15 @@ def check_database(col: Collection, repair: bool = True) -> CheckReport:
             f"{_subject(len(other_fk), 'row', 'refers', 'refer')} to missing rows ({', '.join(tables)})."
         )
 
-    fixable = orphan_cards or lost_deck_cards or orphan_reviews or cardless or bad_sched
+    fixable = (
+        orphan_cards
+        or lost_deck_cards
+        or orphan_reviews
+        or cardless
+        or bad_sched
+        or unindexed
+        or index_orphans
+    )
     if not fixable and not other_fk:
         return report
     if not repair:
@@ -190,6 +207,14 @@ def check_database(col: Collection, repair: bool = True) -> CheckReport:
             report.repaired.append(
                 f"Reset {_plural(len(bad_sched), 'card')} with impossible scheduling to new; "
                 "they will be studied again from the start (their review history is kept)."
+            )
+        if unindexed or index_orphans:
+            conn.executemany(
+                "DELETE FROM note_search WHERE note_id = ?", [(n,) for n in index_orphans]
+            )
+            search_index.reindex(conn, unindexed)
+            report.repaired.append(
+                f"Rebuilt the search index for {_plural(len(unindexed) + len(index_orphans), 'note')}."
             )
         if other_fk:
             report.remaining.append(

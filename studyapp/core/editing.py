@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from studyapp.core import decks, notes
+from studyapp.core import decks, notes, search_index
 from studyapp.core.collection import Collection
 from studyapp.core.errors import UserError
 from studyapp.core.model import KIND_FIELDS, LIST_FIELDS, FieldValue, allowed_fields
@@ -134,6 +134,7 @@ class Editor:
                         conn.execute(
                             f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", row
                         )
+            search_index.reindex(conn, snap.keys.get("notes", ()))
             for name, value in snap.config.items():
                 self.col.config_set(name, value)
         return snap.label

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from dataclasses import dataclass, field
-from html import unescape
 
+from studyapp.core import search_index
 from studyapp.core.collection import Collection
 from studyapp.core.errors import UserError
 from studyapp.core.model import KIND_FIELDS, FieldValue, card_ords
-
-_TAG_RE = re.compile(r"<[^>]+>")
+from studyapp.core.search_index import plain_text
 
 
 @dataclass
@@ -38,10 +36,6 @@ class Note:
     source_note_id: str | None
     source_fields: dict[str, FieldValue] | None
     removed: bool
-
-
-def plain_text(html: str) -> str:
-    return " ".join(unescape(_TAG_RE.sub(" ", html)).split())
 
 
 def sort_text(kind: str, fields: dict[str, FieldValue]) -> str:
@@ -94,6 +88,7 @@ def add_notes(col: Collection, new_notes: list[NewNote]) -> list[int]:
             position += 1
             ids.append(int(note_id))  # type: ignore[arg-type]
         col.db["cards"].insert_all(cards, batch_size=500)
+        search_index.write(col.conn, zip(ids, [new.fields for new in new_notes], strict=True))
         col.config_set("next_position", position)
     return ids
 
@@ -153,6 +148,7 @@ def update(
                 "UPDATE notes SET source_fields = ? WHERE id = ?",
                 (_fields_json(source_fields), note_id),
             )
+        search_index.write(col.conn, [(note_id, fields)])
         _sync_cards(col, note_id, note.kind, fields)
 
 

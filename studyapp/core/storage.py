@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from studyapp.core import search_index
 from studyapp.core.errors import CollectionError
 
 APPLICATION_ID = 0x53545944  # "STYD": marks a SQLite file as one of our collections
@@ -128,6 +129,15 @@ CREATE INDEX drill_results_chapter ON drill_results(chapter, time);
 """
 
 
+SCHEMA_4 = """
+CREATE TABLE note_search (                    -- derived from notes.fields (search_index.py)
+    note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
+    codes TEXT NOT NULL,                      -- " E119 J45909 ": code-like tokens, no dots
+    text TEXT NOT NULL                        -- plain text of every field, case-folded
+);
+"""
+
+
 def run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run ;-separated statements inside the current transaction (executescript would commit)."""
     statement = ""
@@ -155,11 +165,19 @@ def _migrate_to_3(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX cards_deck ON cards(deck_id)")
 
 
+def _migrate_to_4(conn: sqlite3.Connection) -> None:
+    """Searches read a narrow per-note index of plain text and codes instead of scanning
+    every note's JSON and HTML; existing notes are indexed here."""
+    run_script(conn, SCHEMA_4)
+    search_index.reindex(conn)
+
+
 # MIGRATIONS[n] upgrades a file from version n to n + 1.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_1,
     _migrate_to_2,
     _migrate_to_3,
+    _migrate_to_4,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -13,7 +13,7 @@ def dump(col):
     """Everything an edit can touch, for before/after comparisons."""
     return {
         table: col.conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-        for table in ("decks", "notes", "cards", "revlog")
+        for table in ("decks", "notes", "note_search", "cards", "revlog")
     }
 
 

@@ -136,3 +136,85 @@ def test_order_and_limit(col, known):
 def test_parse_errors_explain(col, known, query, message):
     with pytest.raises(UserError, match=message):
         search.search_cards(col, query)
+
+
+# --- the search index -------------------------------------------------------------------------
+
+
+def _note(col, deck, fields, kind="basic"):
+    return notes.card_ids(col, notes.add_note(col, notes.NewNote(deck, kind, fields)))[0]
+
+
+def test_free_text_ignores_markup_and_folds_any_case(col):
+    deck = decks.get_or_create(col, "D")
+    html = _note(col, deck, {"front": "Type <b>2</b>&nbsp;diabetes", "back": "I&amp;D done"})
+    accents = _note(col, deck, {"front": "ÉCHOGRAPHIE", "back": "x"})
+    assert search.search_cards(col, '"type 2 diabetes"') == [html]
+    assert search.search_cards(col, "I&D") == [html]
+    assert search.search_cards(col, "échographie") == [accents]
+    # JSON keys and tags are not note text
+    assert search.search_cards(col, "front") == []
+    assert search.search_cards(col, "nbsp") == []
+
+
+def test_glob_characters_in_free_text_are_literal(col):
+    deck = decks.get_or_create(col, "D")
+    star = _note(col, deck, {"front": "a*b [x] why?", "back": "-"})
+    plain = _note(col, deck, {"front": "aXXb x why", "back": "-"})
+    assert search.search_cards(col, '"a*b"') == [star]
+    assert search.search_cards(col, '"[x]"') == [star]
+    assert search.search_cards(col, "why?") == [star]
+    assert search.search_cards(col, "why") == [star, plain]
+
+
+def test_codes_are_found_in_every_field_and_list(col):
+    deck = decks.get_or_create(col, "D")
+    choice = _note(
+        col,
+        deck,
+        {"question": "Which?", "options": ["K21.9", "K20.0", "K22.2"], "correct": 1},
+        kind="choice",
+    )
+    multiline = _note(col, deck, {"front": "Codes", "back": "first line\nJ44.1 second"})
+    assert search.search_cards(col, "K20.0") == [choice]
+    assert search.search_cards(col, "K2*") == [choice]
+    assert search.search_cards(col, "J441") == [multiline]
+    assert search.search_cards(col, "J44") == []
+
+
+def test_the_index_follows_edits_and_deletes(col):
+    deck = decks.get_or_create(col, "D")
+    card = _note(col, deck, {"front": "Gout", "back": "M10.9"})
+    note_id = col.conn.execute("SELECT note_id FROM cards WHERE id = ?", (card,)).fetchone()[0]
+    notes.update(col, note_id, {"front": "Pseudogout", "back": "M11.20"})
+    assert search.search_cards(col, "M10.9") == []
+    assert search.search_cards(col, "M11.2*") == [card]
+    assert search.search_cards(col, "pseudo") == [card]
+    notes.delete_notes(col, [note_id])
+    assert col.conn.execute("SELECT count(*) FROM note_search").fetchone()[0] == 0
+
+
+def test_check_rebuilds_a_damaged_index(col):
+    from studyapp.core.check import check_database
+
+    deck = decks.get_or_create(col, "D")
+    kept = _note(col, deck, {"front": "Gout", "back": "M10.9"})
+    lost = _note(col, deck, {"front": "Rickets", "back": "E55.0"})
+    col.conn.execute("UPDATE note_search SET text = 'nothing', codes = ''")
+    col.conn.execute(
+        "DELETE FROM note_search WHERE note_id = (SELECT note_id FROM cards WHERE id = ?)",
+        (lost,),
+    )
+    assert search.search_cards(col, "gout") == []
+    report = check_database(col)
+    assert any("search index" in line for line in report.found)
+    assert report.ok
+    assert search.search_cards(col, "gout") == [kept]
+    assert search.search_cards(col, "E55.0") == [lost]
+    assert check_database(col).clean
+
+
+def test_order_created_is_card_creation_order_with_and_without_limit(col, known):
+    ids = search.search_cards(col, "")
+    assert ids == sorted(known.values())
+    assert search.search_cards(col, "", limit=3) == ids[:3]

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from studyapp.core import decks, notes, scheduling, storage
+from studyapp.core import decks, notes, scheduling, search, storage
+from studyapp.core.check import check_database
 from studyapp.core.collection import Collection
 from studyapp.core.errors import CollectionError, UserError
 from studyapp.core.storage import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
@@ -297,12 +298,29 @@ def _check_v3(col: Collection) -> None:
     assert any("cards_deck" in row[-1] for row in plan)
 
 
+def _insert_v4(conn: sqlite3.Connection) -> None:
+    _insert_v3(conn)
+    conn.execute(
+        "INSERT INTO note_search(note_id, codes, text)"
+        " VALUES (1, ' 2 E119 ', 'e119' || char(10) || 'e11.9' || char(10) || 'type 2 diabetes')"
+    )
+
+
+def _check_v4(col: Collection) -> None:
+    _check_v3(col)
+    assert search.search_cards(col, "E119") == [1]
+    assert search.search_cards(col, "E11*") == [1]
+    assert search.search_cards(col, "DIABETES") == [1]
+    assert check_database(col, repair=False).clean  # the index matches the note
+
+
 Inserter = Callable[[sqlite3.Connection], None]
 Checker = Callable[[Collection], None]
 VERSION_DATA: dict[int, tuple[Inserter, Checker]] = {
     1: (_insert_v1, _check_v1),
     2: (_insert_v2, _check_v2),
     3: (_insert_v3, _check_v3),
+    4: (_insert_v4, _check_v4),
 }
 
 
