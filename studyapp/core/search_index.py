@@ -44,11 +44,8 @@ def fields_text(fields: Mapping[str, object]) -> str:
 
 
 def code_tokens(text: str) -> str:
-    tokens = {
-        token
-        for token in _TOKEN_RE.findall(text.replace(".", "").upper())
-        if any(ch.isdigit() for ch in token)
-    }
+    # a token of [A-Z0-9] that is not all letters contains a digit
+    tokens = {t for t in _TOKEN_RE.findall(text.replace(".", "").upper()) if not t.isalpha()}
     return f" {' '.join(sorted(tokens))} " if tokens else ""
 
 
