@@ -23,8 +23,9 @@ import secrets
 import sqlite3
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import genanki
@@ -50,6 +51,10 @@ _ID_LOW, _ID_HIGH = 1 << 30, 1 << 31
 
 _PROGRESS_EVERY = 250
 
+# Deflate level for the package. Level 1 compresses the collection about 4x faster than the
+# default (6) for a file about 5% larger (10,000 notes: ~25 ms vs ~95 ms, 1.13 MB vs 1.08 MB).
+_ZIP_LEVEL = 1
+
 
 class ExportCancelled(UserError):
     def __init__(self) -> None:
@@ -69,9 +74,25 @@ def anki_deck_id(name: str) -> int:
     return _ID_LOW + int.from_bytes(digest[:8], "big") % (_ID_HIGH - _ID_LOW)
 
 
+# genanki's base-91 alphabet, two digits at a time (91 ** 2 = 8281 pairs).
+_BASE91 = "".join(genanki.util.BASE91_TABLE)
+_PAIRS = [a + b for a in _BASE91 for b in _BASE91]
+
+
 def anki_guid(note_guid: str) -> str:
-    """The Anki guid for one of our notes (derived from our stable note guid)."""
-    return genanki.guid_for("studyapp-note", note_guid)
+    """The Anki guid for one of our notes (derived from our stable note guid).
+
+    Equal to genanki.guid_for("studyapp-note", note_guid) (a test checks it), computed two
+    base-91 digits per step; this ran once per note and was a tenth of the export time.
+    """
+    digest = hashlib.sha256(f"studyapp-note__{note_guid}".encode()).digest()
+    n = int.from_bytes(digest[:8], "big")  # < 91 ** 10: five pairs of digits
+    n, e = divmod(n, 8281)
+    n, d = divmod(n, 8281)
+    n, c = divmod(n, 8281)
+    a, b = divmod(n, 8281)
+    # genanki writes no leading zero digits ("a"); the leading digit is never "a" otherwise
+    return (_PAIRS[a] + _PAIRS[b] + _PAIRS[c] + _PAIRS[d] + _PAIRS[e]).lstrip("a")
 
 
 # --- note types -----------------------------------------------------------------------------
@@ -206,56 +227,99 @@ def anki_fields(kind: str, fields: dict[str, FieldValue]) -> list[str]:
 # --- genanki glue ---------------------------------------------------------------------------
 
 
-class _Card(genanki.Card):
-    """A card that stays in its own deck, whichever deck its note was filed under."""
+# A note waiting to be written: its row without the id (guid, note type id, mod, tags,
+# fields, sort field, checksum), its due (new-card position), its cards (Anki deck id, ord,
+# queue).
+_PendingNote = tuple[tuple[str, int, int, str, str, str, int], int, list[tuple[int, int, int]]]
 
-    def __init__(self, ord_: int, deck_id: int, suspend: bool):
-        super().__init__(ord_, suspend=suspend)
-        self.deck_id = deck_id
-
-    def write_to_db(self, cursor, timestamp, deck_id, note_id, id_gen, due=0):
-        super().write_to_db(cursor, timestamp, self.deck_id, note_id, id_gen, due)
+# genanki's notes and cards rows (genanki.Note/Card.write_to_db) with the constant columns
+# inlined: usn -1, note flags 0 and data "", card type 0 and zero scheduling.
+_INSERT_NOTE = "INSERT INTO notes VALUES(?,?,?,?,-1,?,?,?,?,0,'')"
+_INSERT_CARD = "INSERT INTO cards VALUES(?,?,?,?,?,-1,0,?,?,0,0,0,0,0,0,0,0,'')"
 
 
-class _Note(genanki.Note):
-    """A note with exactly our cards, our modification time, and a progress hook.
+class _Deck(genanki.Deck):
+    """A genanki deck with the notes filed under it kept as rows, not genanki.Note objects."""
 
-    Fields are sanitised HTML already, so genanki's per-field HTML check is skipped.
+    def __init__(self, deck_id: int, name: str):
+        super().__init__(deck_id, name)
+        self.pending: list[_PendingNote] = []
+
+
+class _Decks(dict[int, _Deck]):
+    """Our deck id -> its Anki deck, made on first use (so in the order the notes need them)."""
+
+    def __init__(self, names: dict[int, str]):
+        super().__init__()
+        self.names = names
+
+    def __missing__(self, our_id: int) -> _Deck:
+        name = self.names[our_id]
+        deck = self[our_id] = _Deck(anki_deck_id(name), name)
+        return deck
+
+
+def _write_rows(
+    cursor: sqlite3.Cursor,
+    timestamp: float,
+    id_gen: Iterator[int],
+    anki_decks: list[_Deck],
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> None:
+    """Insert the decks' note and card rows with executemany, _PROGRESS_EVERY notes at a time.
+
+    genanki (Package.write_to_db) has written the package structure: schema, collection row,
+    deck and note type JSON. One genanki.Note and Card object per note, each inserted with its
+    own statement, took most of the export time; the rows are the ones genanki would write,
+    with ids drawn from the same counter in the same order (deck by deck; a note's id, then
+    its cards'). The notes and cards indexes are dropped during the inserts and then created
+    again from their own SQL: building them once is cheaper than updating them per row.
     """
+    total = sum(len(deck.pending) for deck in anki_decks)
+    indexes = cursor.execute(
+        "SELECT name, sql FROM sqlite_master"
+        " WHERE type = 'index' AND tbl_name IN ('notes', 'cards') AND sql IS NOT NULL"
+    ).fetchall()
+    for name, _ in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    mod = int(timestamp)  # the cards' modification time, as genanki's Card writes it
+    pending = [note for deck in anki_decks for note in deck.pending]
+    for start in range(0, total, _PROGRESS_EVERY):
+        note_rows = []
+        card_rows = []
+        for note, due, cards in pending[start : start + _PROGRESS_EVERY]:
+            note_id = next(id_gen)
+            note_rows.append((note_id, *note))
+            for deck_id, ord_, queue in cards:
+                card_rows.append((next(id_gen), note_id, deck_id, ord_, mod, queue, due))
+        cursor.executemany(_INSERT_NOTE, note_rows)
+        cursor.executemany(_INSERT_CARD, card_rows)
+        if cancelled and cancelled():
+            raise ExportCancelled()
+        if progress and start + _PROGRESS_EVERY < total:
+            progress(start + _PROGRESS_EVERY, total)
+    for _, sql in indexes:
+        cursor.execute(sql)
+    if progress:
+        progress(total, total)
 
-    def __init__(self, model, fields, sort_text, tags, guid, due, mod, cards, tick):
-        super().__init__(model=model, fields=fields, tags=tags, guid=guid, due=due)
-        self.sort_text = sort_text
-        self.mod = mod
-        self.cards = cards  # overrides genanki's cached property: our cards, not re-derived
-        self.tick = tick
 
-    def write_to_db(self, cursor, timestamp, deck_id, id_gen):
-        cursor.execute(
-            "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                next(id_gen),
-                self.guid,
-                self.model.model_id,
-                self.mod,
-                -1,
-                self._format_tags(),
-                self._format_fields(),
-                self.sort_text,
-                _checksum(self.sort_text),
-                0,
-                "",
-            ),
-        )
-        note_id = cursor.lastrowid
-        for card in self.cards:
-            card.write_to_db(cursor, timestamp, deck_id, note_id, id_gen, self.due)
-        self.tick()
+_JSON = json.JSONDecoder()
+
+
+def _read_fields(fields_json: str) -> dict[str, FieldValue]:
+    """A note's fields column (always written by json.dumps, see notes._fields_json).
+
+    raw_decode skips json.loads' two whitespace regex matches, half of its time here.
+    """
+    fields, _ = _JSON.raw_decode(fields_json)
+    return fields
 
 
 def _checksum(sort_text: str) -> int:
     """Anki's duplicate-check value: the first 8 hex digits of the SHA-1 of the sort field."""
-    return int(hashlib.sha1(sort_text.encode("utf-8")).hexdigest()[:8], 16)
+    return int.from_bytes(hashlib.sha1(sort_text.encode("utf-8")).digest()[:4], "big")
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -342,64 +406,49 @@ def export_apkg(
 
 def _write(col, rows, out, progress, cancelled) -> tuple[int, int]:
     models = build_models(_read_css())
-    deck_names = dict(col.conn.execute("SELECT id, name FROM decks").fetchall())
-    anki_decks: dict[int, genanki.Deck] = {}
-
-    def anki_deck(our_id: int) -> genanki.Deck:
-        if our_id not in anki_decks:
-            name = deck_names[our_id]
-            anki_decks[our_id] = genanki.Deck(anki_deck_id(name), name)
-        return anki_decks[our_id]
-
+    anki_decks = _Decks(dict(col.conn.execute("SELECT id, name FROM decks").fetchall()))
     total = len({r[0] for r in rows})
-    written = 0
-
-    def tick() -> None:
-        nonlocal written
-        written += 1
-        if written % _PROGRESS_EVERY == 0 or written == total:
-            if cancelled and cancelled():
-                raise ExportCancelled()
-            if progress:
-                progress(written, total)
-
     if progress:
         progress(0, total)
     card_total = 0
-    for i, (_, group) in enumerate(itertools.groupby(rows, key=lambda r: r[0])):
+    for i, (_, group) in enumerate(itertools.groupby(rows, key=itemgetter(0))):
         if cancelled and i % _PROGRESS_EVERY == 0 and cancelled():
             raise ExportCancelled()
-        group = list(group)
-        _, guid, kind, fields_json, tags, sort_text, modified = group[0][:7]
-        cards = [
-            _Card(ord_, anki_deck(deck_id).deck_id, bool(suspended))
-            for *_, ord_, deck_id, suspended, _pos in group
-        ]
+        first, *more = group  # the note's cards, by ord
+        _, guid, kind, fields_json, tags, sort_text, modified, ord_, deck_id, suspended, due = first
+        deck = anki_decks[deck_id]  # the note goes with its first card
+        cards = [(deck.deck_id, ord_, -1 if suspended else 0)]
+        for *_, ord_, deck_id, suspended, position in more:
+            cards.append((anki_decks[deck_id].deck_id, ord_, -1 if suspended else 0))
+            due = min(due, position)
         card_total += len(cards)
-        values = anki_fields(kind, json.loads(fields_json))  # unknown kinds raise here
-        note = _Note(
-            model=models[kind],
-            fields=values,
-            sort_text=sort_text,
-            tags=tags.split(),
-            guid=anki_guid(guid),
-            due=min(r[10] for r in group),
-            mod=int(modified),
-            cards=cards,
-            tick=tick,
+        values = anki_fields(kind, _read_fields(fields_json))  # unknown kinds raise here
+        model = models[kind]
+        deck.add_model(model)
+        note = (
+            anki_guid(guid),
+            model.model_id,
+            int(modified),
+            f" {' '.join(tags.split())} ",  # genanki's tag format
+            "\x1f".join(values),
+            sort_text,
+            _checksum(sort_text),
         )
-        anki_deck(group[0][8]).add_note(note)
+        deck.pending.append((note, due, cards))
 
-    package = genanki.Package(list(anki_decks.values()))
+    decks_in_order = list(anki_decks.values())
     timestamp = time.time()
+    id_gen = itertools.count(int(timestamp * 1000))
     db = sqlite3.connect(":memory:")
     try:
-        package.write_to_db(db.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
+        cursor = db.cursor()
+        genanki.Package(decks_in_order).write_to_db(cursor, timestamp, id_gen)
+        _write_rows(cursor, timestamp, id_gen, decks_in_order, progress, cancelled)
         db.commit()
         data = db.serialize()
     finally:
         db.close()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as archive:
         archive.writestr("collection.anki2", data)
         archive.writestr("media", "{}")
     return total, card_total

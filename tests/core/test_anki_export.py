@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -9,6 +10,7 @@ import sqlite3
 import time
 import zipfile
 
+import genanki
 import pytest
 from anki.collection import Collection as AnkiCollection
 from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
@@ -23,6 +25,7 @@ from studyapp.core.anki_export import (
     TYPED_MODEL_ID,
     ExportCancelled,
     anki_deck_id,
+    anki_guid,
     export_apkg,
 )
 from studyapp.core.errors import UserError
@@ -329,6 +332,81 @@ def test_written_file_gets_normal_permissions(col, tmp_path):
     path = tmp_path / "out.apkg"
     export_apkg(col, None, path)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def package_db(path, tmp_path) -> sqlite3.Connection:
+    with zipfile.ZipFile(path) as archive:
+        (tmp_path / "package.anki2").write_bytes(archive.read("collection.anki2"))
+    return sqlite3.connect(tmp_path / "package.anki2")
+
+
+@pytest.mark.parametrize(
+    "guid",
+    ["", "a", "6f1c2a4e-0000-4000-8000-0000000be4c7:n1", "Ünïcödé — ✓", *map(str, range(300))],
+)
+def test_anki_guid_is_genankis(guid):
+    assert anki_guid(guid) == genanki.guid_for("studyapp-note", guid)
+
+
+def test_rows_keep_suspension_position_tags_and_mtime(col, clock, tmp_path):
+    ids = fill(col)
+    reversible_cards = notes.card_ids(col, ids["reversible"])
+    notes.set_suspended(col, reversible_cards[1:], True)
+    positions = dict(col.conn.execute("SELECT note_id, MIN(position) FROM cards GROUP BY note_id"))
+    modified = dict(col.conn.execute("SELECT id, modified FROM notes"))
+    (cloze_sort,) = col.conn.execute(
+        "SELECT sort_field FROM notes WHERE id = ?", (ids["cloze"],)
+    ).fetchone()
+    path = tmp_path / "out.apkg"
+    export_apkg(col, None, path)
+
+    db = package_db(path, tmp_path)
+    try:
+        rows = db.execute(
+            "SELECT n.id, n.sfld, n.mod, n.tags, n.csum, c.id, c.ord, c.queue, c.due, c.type"
+            " FROM notes n JOIN cards c ON c.nid = n.id ORDER BY c.id"
+        ).fetchall()
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    finally:
+        db.close()
+    assert {"ix_notes_usn", "ix_notes_csum", "ix_cards_nid", "ix_cards_sched"} <= indexes
+    by_sort = {}
+    for note_id, sfld, mod, tags, csum, card_id, ord_, queue, due, type_ in rows:
+        by_sort.setdefault(sfld, []).append((ord_, queue, due))
+        assert card_id > note_id and type_ == 0
+        assert csum == int(hashlib.sha1(sfld.encode()).hexdigest()[:8], 16)
+        if sfld == "E11.9":
+            assert tags == " icd10 endocrine " or tags == " endocrine icd10 "
+            assert mod == modified[ids["basic"]]
+    first = positions[ids["reversible"]]
+    assert by_sort["A00-B99"] == [(0, 0, first), (1, -1, first)]
+    assert by_sort["E11.9"] == [(0, 0, positions[ids["basic"]])]
+    assert [c[0] for c in by_sort[cloze_sort]] == [0, 1, 2]
+    assert len(rows) == 8
+
+
+def test_progress_counts_every_batch_of_notes(col, tmp_path):
+    add_basic(col, "Deck", 600)
+    seen: list[tuple[int, int]] = []
+    export_apkg(col, None, tmp_path / "out.apkg", progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(0, 600), (250, 600), (500, 600), (600, 600)]
+
+
+def test_cancel_while_writing_leaves_nothing_behind(col, tmp_path):
+    add_basic(col, "Deck", 600)
+    path = tmp_path / "out.apkg"
+    path.write_bytes(b"previous export")
+    seen: list[tuple[int, int]] = []
+
+    def cancelled() -> bool:
+        return bool(seen) and seen[-1][0] >= 250  # after the first batch is in the package
+
+    with pytest.raises(ExportCancelled):
+        export_apkg(col, None, path, progress=lambda d, t: seen.append((d, t)), cancelled=cancelled)
+    assert seen == [(0, 600), (250, 600)]
+    assert path.read_bytes() == b"previous export"
+    assert list(tmp_path.glob(".*.tmp")) == []
 
 
 # --- command line ---------------------------------------------------------------------------
