@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -23,6 +23,9 @@ CARD_COLUMNS = (
     " lapses, position, suspended, buried_until"
 )
 PARAMETERS_KEY = "fsrs_parameters"
+# made once: building a Scheduler validates all 21 parameters, and this is read on every answer
+DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs.Scheduler().parameters)
+_FSRS_RATINGS = {rating: fsrs.Rating(rating) for rating in RATINGS}
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,14 @@ class CardState:
     buried_until: int
 
 
+CARD_FIELDS = tuple(f.name for f in fields(CardState))
+
+
+def card_dict(card: CardState) -> dict[str, object]:
+    """The card as a plain dict (what asdict gives, without its deep copy of every value)."""
+    return {name: getattr(card, name) for name in CARD_FIELDS}
+
+
 @dataclass(frozen=True)
 class Answer:
     revlog_id: int
@@ -60,7 +71,7 @@ def load_card(col: Collection, card_id: int) -> CardState:
 
 def parameters(col: Collection) -> tuple[float, ...]:
     stored = col.config_get(PARAMETERS_KEY)
-    return tuple(stored) if stored else tuple(fsrs.Scheduler().parameters)
+    return tuple(stored) if stored else DEFAULT_PARAMETERS
 
 
 @lru_cache(maxsize=64)
@@ -103,32 +114,46 @@ def to_fsrs(card: CardState, now: datetime) -> fsrs.Card:
 def next_state(card: CardState, rating: int, now: datetime, scheduler: fsrs.Scheduler) -> CardState:
     """The card as it would be after `rating` at `now` (nothing is stored)."""
     now = now.astimezone(UTC)  # fsrs refuses any other time zone; the app's clock is local
-    result, _ = scheduler.review_card(to_fsrs(card, now), fsrs.Rating(rating), review_datetime=now)
+    result, _ = scheduler.review_card(
+        to_fsrs(card, now), _FSRS_RATINGS[rating], review_datetime=now
+    )
     lapsed = card.state == REVIEW and rating == AGAIN
-    # replace, not CardState(**asdict(card), ...): asdict deep-copies, and this runs five
-    # times per answer (the answer and four button previews)
-    return replace(
-        card,
-        state=int(result.state),
-        step=result.step,
-        stability=result.stability,
-        difficulty=result.difficulty,
-        due=int(result.due.timestamp()),
-        last_review=int(now.timestamp()),
-        reps=card.reps + 1,
-        lapses=card.lapses + int(lapsed),
-        buried_until=0,
+    # built directly, not with dataclasses.replace (which goes through fields() and getattr
+    # for every field): this runs on every answer
+    return CardState(
+        card.id,
+        card.note_id,
+        card.deck_id,
+        card.ord,
+        int(result.state),
+        result.step,
+        result.stability,
+        result.difficulty,
+        int(result.due.timestamp()),
+        int(now.timestamp()),
+        card.reps + 1,
+        card.lapses + int(lapsed),
+        card.position,
+        card.suspended,
+        0,
     )
 
 
 def preview_intervals(
     card: CardState, now: datetime, scheduler: fsrs.Scheduler
 ) -> dict[int, timedelta]:
-    """For each rating, how long until the card would be due again."""
-    return {
-        rating: datetime.fromtimestamp(next_state(card, rating, now, scheduler).due, UTC) - now
-        for rating in RATINGS
-    }
+    """For each rating, how long until the card would be due again: the due time that
+    next_state would store (whole seconds) minus `now`.
+
+    Only the due time is needed, so the fsrs card is made once and each rating asks fsrs
+    directly (review_card copies the card it is given and leaves it as it was)."""
+    utc_now = now.astimezone(UTC)
+    fsrs_card = to_fsrs(card, utc_now)
+    out: dict[int, timedelta] = {}
+    for rating in RATINGS:
+        result, _ = scheduler.review_card(fsrs_card, _FSRS_RATINGS[rating], review_datetime=utc_now)
+        out[rating] = datetime.fromtimestamp(int(result.due.timestamp()), UTC) - now
+    return out
 
 
 def format_interval(delta: timedelta) -> str:
@@ -198,7 +223,7 @@ def answer_card(
                 after.stability,
                 after.difficulty,
                 after.due,
-                json.dumps(asdict(before)),
+                json.dumps(card_dict(before)),
                 origin,
             ),
         ).lastrowid

@@ -411,3 +411,37 @@ def test_same_answers_give_the_same_states_as_fsrs_on_its_own(tmp_path_factory, 
             assert ours.due == int(ref_card.due.timestamp())
             assert ours.last_review == int(moment.timestamp())
             assert ours.lapses == lapses
+
+
+@PROPERTY_SETTINGS
+@given(steps=steps, opts=option_sets, tz=zones)
+def test_previews_match_the_answer_that_follows(tmp_path_factory, steps, opts, tz):
+    """Each button's preview is exactly the due time the answer then stores, minus now."""
+    with fresh_collection(tmp_path_factory, tz) as (col, clock):
+        col.config_set("fuzz", False)
+        card_id = new_card(col)
+        sched = scheduling.scheduler_for(col, opts, fuzz=False)
+        for wait, rating in steps:
+            clock.advance(seconds=wait, microseconds=wait % 997)  # now need not be whole seconds
+            now = clock.now()
+            card = scheduling.load_card(col, card_id)
+            previews = scheduling.preview_intervals(card, now, sched)
+            assert previews == {
+                r: datetime.fromtimestamp(scheduling.next_state(card, r, now, sched).due, UTC) - now
+                for r in (AGAIN, HARD, GOOD, EASY)
+            }
+            after = scheduling.answer_card(col, card_id, rating, opts).after
+            assert now + previews[rating] == datetime.fromtimestamp(after.due, UTC)
+
+
+def test_the_review_log_snapshot_is_the_card_as_asdict_gives_it(col, clock):
+    card_id = new_card(col)
+    make_review(col, card_id)
+    before = scheduling.load_card(col, card_id)
+    assert scheduling.card_dict(before) == asdict(before)
+    assert list(scheduling.card_dict(before)) == list(asdict(before))  # same key order
+    answer = scheduling.answer_card(col, card_id, AGAIN, DeckOptions())
+    snap = col.conn.execute(
+        "SELECT card_before FROM revlog WHERE id = ?", (answer.revlog_id,)
+    ).fetchone()[0]
+    assert snap == json.dumps(asdict(before))
