@@ -12,10 +12,11 @@ import math
 import os
 import re
 import tempfile
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+import tomli
 
 from studyapp.core.errors import InvalidFile, Problem
 from studyapp.core.model import (
@@ -227,7 +228,7 @@ _SYNTAX_HINTS = (
 )
 
 
-def _syntax_problem(exc: tomllib.TOMLDecodeError, text: str, filename: str) -> Problem:
+def _syntax_problem(exc: tomli.TOMLDecodeError, text: str, filename: str) -> Problem:
     message = str(exc)
     match = _SYNTAX_RE.match(message)
     line = column = None
@@ -253,8 +254,8 @@ def parse_deck(data: bytes, filename: str) -> DeckSpec:
     """Read a deck file. Raises InvalidFile listing every problem; nothing else for bad input."""
     text = decode_text(data, filename)
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        doc = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         raise InvalidFile([_syntax_problem(exc, text, filename)]) from None
     except RecursionError:
         raise InvalidFile(
