@@ -968,3 +968,26 @@ def test_example_deck_uses_every_kind_and_parses():
     spec = parse_deck(EXAMPLE.read_bytes(), str(EXAMPLE))
     assert {n.kind for n in spec.notes} == set(KIND_FIELDS)
     assert spec.changelog and spec.options
+
+
+def test_a_tag_is_refused_for_any_kind_of_space():
+    # check_tags looks for " " and unprintable characters: every other space is unprintable
+    assert all(
+        (c.isspace() or not c.isprintable()) == (c == " " or not c.isprintable())
+        for c in map(chr, range(0x110000))
+    )
+    for tag in ("a b", "a\tb", "a\xa0b", "a\u3000b", "a\u2028b", "a\x85b", "a\u200bb"):
+        text = HEADER.replace('version = "1.0.0"', f'version = "1.0.0"\ntags = [{json.dumps(tag)}]')
+        assert "contains a space" in one_problem(text + BASIC).message, repr(tag)
+
+
+@FAST
+@given(
+    st.lists(st.sampled_from(["A", "b", " ", "\t", ":", "::", "\u3000"]), max_size=12).map("".join)
+)
+def test_deck_paths_normalise_alike_with_and_without_separators(value):
+    from studyapp.core.notecheck import normalise_deck_path
+
+    parts = [p.strip() for p in value.split("::")]
+    expected = None if any(not p for p in parts) else "::".join(parts)
+    assert normalise_deck_path(value) == expected
