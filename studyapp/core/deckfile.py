@@ -78,6 +78,8 @@ _Region = tuple[int, int, int]
 
 
 class _Table:
+    __slots__ = ("text", "line", "regions", "_keys")
+
     def __init__(self, text: str, line: int) -> None:
         self.text = text
         self.line = line
@@ -118,6 +120,7 @@ class _Layout:
         open_ml: str | None = None
         region_first, region_start = 1, 0
         number, line_start, seen = 1, 0, -1
+        headers: dict[str, tuple[str, bool] | None] = {}  # line -> (name, [[array]]) or None
         for position in _candidate_positions(text):
             start = text.rfind("\n", 0, position) + 1
             if start == seen:
@@ -130,13 +133,20 @@ class _Layout:
             line = text[start:end]
             begin = 0
             if open_ml is None:
-                header = _HEADER_RE.match(line)
-                if header:
+                if line not in headers:  # most header lines are the same few texts
+                    header = _HEADER_RE.match(line)
+                    headers[line] = (
+                        (_HEADER_NAME_JUNK_RE.sub("", header.group(2)), header.group(1) == "[[")
+                        if header
+                        else None
+                    )
+                parsed = headers[line]
+                if parsed:
                     if number > region_first:  # lines since the last header
                         current.regions.append((region_first, region_start, start - 1))
-                    name = _HEADER_NAME_JUNK_RE.sub("", header.group(2))
+                    name, is_array = parsed
                     index = 0
-                    if header.group(1) == "[[":
+                    if is_array:
                         index = self.counts.get(name, 0)
                         self.counts[name] = index + 1
                     current = self.tables.setdefault((name, index), _Table(text, number))
