@@ -12,10 +12,10 @@ import math
 import os
 import re
 import tempfile
-import tomllib
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+import tomli
 
 from studyapp.core.errors import InvalidFile, Problem
 from studyapp.core.model import (
@@ -67,22 +67,41 @@ LINE_WIDTH = 100
 
 
 # --------------------------------------------------------------------------------------------
-# Where things are in the text. tomllib gives no positions for values, so a light scan of the
-# lines finds each table header and the first line of each key (skipping multi-line strings).
+# Where things are in the text. The TOML parser gives no positions for values, so a light scan
+# of the lines finds each table header and the first line of each key (skipping multi-line
+# strings). Table headers are found at once (each note's line is part of what is read); the
+# lines of a table's keys are only needed for messages, so they are scanned for the first time
+# one of them is asked for, and only in that table's lines.
+
+# (first line number, start, end): lines text[start:end] under one header, numbered from first.
+_Region = tuple[int, int, int]
 
 
-@dataclass
 class _Table:
-    line: int
-    keys: dict[str, int] = field(default_factory=dict)
+    __slots__ = ("text", "line", "regions", "_keys")
+
+    def __init__(self, text: str, line: int) -> None:
+        self.text = text
+        self.line = line
+        self.regions: list[_Region] = []  # in file order; a table can be declared twice
+        self._keys: dict[str, int] | None = None
+
+    @property
+    def keys(self) -> dict[str, int]:
+        """Each key's first line (a key given twice keeps the first)."""
+        if self._keys is None:
+            self._keys = {}
+            for region in self.regions:
+                _scan_region(self.text, region, self._keys)
+        return self._keys
 
 
-@dataclass
 class _Layout:
-    tables: dict[tuple[str, int], _Table] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
-    duplicate_key: tuple[int, str] | None = None  # first key given twice in one table
-    unterminated: int | None = None  # line of the first string that is never closed
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tables: dict[tuple[str, int], _Table] = {("", 0): _Table(text, 1)}
+        self.counts: dict[str, int] = {}
+        self._find_tables()
 
     def line(self, table: str, index: int = 0, key: str | None = None) -> int | None:
         found = self.tables.get((table, index))
@@ -92,8 +111,57 @@ class _Layout:
             return found.keys[key]
         return found.line
 
+    def _find_tables(self) -> None:
+        """Find every header the way a line-by-line scan would, but look only at the lines
+        that can be a header or can open or close a multi-line string: the others (nearly
+        all) change nothing."""
+        text = self.text
+        current = self.tables[("", 0)]
+        open_ml: str | None = None
+        region_first, region_start = 1, 0
+        number, line_start, seen = 1, 0, -1
+        headers: dict[str, tuple[str, bool] | None] = {}  # line -> (name, [[array]]) or None
+        for position in _candidate_positions(text):
+            start = text.rfind("\n", 0, position) + 1
+            if start == seen:
+                continue  # a line already looked at
+            seen = start
+            number += text.count("\n", line_start, start)
+            line_start = start
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+            line = text[start:end]
+            begin = 0
+            if open_ml is None:
+                if line not in headers:  # most header lines are the same few texts
+                    header = _HEADER_RE.match(line)
+                    headers[line] = (
+                        (_HEADER_NAME_JUNK_RE.sub("", header.group(2)), header.group(1) == "[[")
+                        if header
+                        else None
+                    )
+                parsed = headers[line]
+                if parsed:
+                    if number > region_first:  # lines since the last header
+                        current.regions.append((region_first, region_start, start - 1))
+                    name, is_array = parsed
+                    index = 0
+                    if is_array:
+                        index = self.counts.get(name, 0)
+                        self.counts[name] = index + 1
+                    current = self.tables.setdefault((name, index), _Table(text, number))
+                    region_first, region_start = number + 1, end + 1
+                    continue
+                key = _KEY_RE.match(line)
+                if key:
+                    begin = key.end()
+            open_ml, _ = _advance(line, begin, open_ml)
+        if region_start <= len(text):
+            current.regions.append((region_first, region_start, len(text)))
+
 
 _HEADER_RE = re.compile(r"^\s*(\[\[?)([^\[\]#]*)\]\]?\s*(?:#.*)?$")
+_HEADER_NAME_JUNK_RE = re.compile(r"[\s\"']")
 _KEY_RE = re.compile(r"""^\s*([A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')\s*[=.]""")
 
 
@@ -117,6 +185,19 @@ def _find_close(line: str, i: int, delim: str) -> int:
 
 
 _STRING_OR_COMMENT_RE = re.compile("[#\"']")
+_HEADER_START_RE = re.compile(r"\n(?=[^\S\n]*\[)")
+
+
+def _candidate_positions(text: str) -> list[int]:
+    """Positions in every line that may be a header or may open or close a multi-line string
+    (and 0, for the first line): the only lines whose look can change the layout."""
+    found = [0, *(m.end() for m in _HEADER_START_RE.finditer(text))]
+    for quotes in ('"""', "'''"):  # str.find: much faster than a regex over every quote
+        at = text.find(quotes)
+        while at >= 0:
+            found.append(at)
+            at = text.find(quotes, at + 3)
+    return sorted(found)
 
 
 def _advance(line: str, i: int, open_ml: str | None) -> tuple[str | None, bool]:
@@ -148,41 +229,51 @@ def _advance(line: str, i: int, open_ml: str | None) -> tuple[str | None, bool]:
     return open_ml, False
 
 
-def _scan(text: str) -> _Layout:
-    layout = _Layout()
-    layout.tables[("", 0)] = _Table(1)
-    current = layout.tables[("", 0)]
+def _scan_region(
+    text: str, region: _Region, keys: dict[str, int]
+) -> tuple[tuple[int, str] | None, int | None]:
+    """Record the keys in one header's lines; returns (the first key given twice, the line of
+    the first string never closed). Such lines hold no header, and start outside strings."""
+    first, start, end = region
+    duplicate: tuple[int, str] | None = None
+    unterminated: int | None = None
     open_ml: str | None = None
     ml_start = 0
-    for number, line in enumerate(text.split("\n"), start=1):
-        start = 0
+    for number, line in enumerate(text[start:end].split("\n"), start=first):
+        begin = 0
         if open_ml is None:
-            header = _HEADER_RE.match(line)
             key = _KEY_RE.match(line)
-            if header:
-                name = re.sub(r"[\s\"']", "", header.group(2))
-                index = 0
-                if header.group(1) == "[[":
-                    index = layout.counts.get(name, 0)
-                    layout.counts[name] = index + 1
-                current = layout.tables.setdefault((name, index), _Table(number))
-                continue
             if key:
                 name = key.group(1).strip("\"'")
-                if name in current.keys:
-                    layout.duplicate_key = layout.duplicate_key or (number, name)
+                if name in keys:
+                    duplicate = duplicate or (number, name)
                 else:
-                    current.keys[name] = number
-                start = key.end()
+                    keys[name] = number
+                begin = key.end()
         was_open = open_ml
-        open_ml, unclosed = _advance(line, start, open_ml)
-        if unclosed and layout.unterminated is None:
-            layout.unterminated = number
+        open_ml, unclosed = _advance(line, begin, open_ml)
+        if unclosed and unterminated is None:
+            unterminated = number
         if open_ml and not was_open:
             ml_start = number
-    if open_ml and layout.unterminated is None:
-        layout.unterminated = ml_start
-    return layout
+    if open_ml and unterminated is None:
+        unterminated = ml_start
+    return duplicate, unterminated
+
+
+def _first_problems(layout: _Layout) -> tuple[tuple[int, str] | None, int | None]:
+    """(the first key given twice in one table, the line of the first string never closed)."""
+    duplicate: tuple[int, str] | None = None
+    unterminated: int | None = None
+    keys: dict[int, dict[str, int]] = {}  # per table, filled in file order
+    regions = sorted(
+        (region, id(table)) for table in layout.tables.values() for region in table.regions
+    )
+    for region, table_id in regions:
+        found, unclosed = _scan_region(layout.text, region, keys.setdefault(table_id, {}))
+        duplicate = duplicate or found
+        unterminated = unterminated or unclosed
+    return duplicate, unterminated
 
 
 # --------------------------------------------------------------------------------------------
@@ -227,7 +318,7 @@ _SYNTAX_HINTS = (
 )
 
 
-def _syntax_problem(exc: tomllib.TOMLDecodeError, text: str, filename: str) -> Problem:
+def _syntax_problem(exc: tomli.TOMLDecodeError, text: str, filename: str) -> Problem:
     message = str(exc)
     match = _SYNTAX_RE.match(message)
     line = column = None
@@ -236,12 +327,12 @@ def _syntax_problem(exc: tomllib.TOMLDecodeError, text: str, filename: str) -> P
         if match.group(2):
             line, column = int(match.group(2)), int(match.group(3))
     if line is None:
-        layout = _scan(text)
-        if message.startswith("Cannot overwrite") and layout.duplicate_key:
-            line, key = layout.duplicate_key
+        duplicate_key, unterminated = _first_problems(_Layout(text))
+        if message.startswith("Cannot overwrite") and duplicate_key:
+            line, key = duplicate_key
             message += f' (key "{key}" is given twice)'
-        elif message.startswith("Unterminated string") and layout.unterminated:
-            line = layout.unterminated
+        elif message.startswith("Unterminated string") and unterminated:
+            line = unterminated
     hint = next(
         (h for start, h in _SYNTAX_HINTS if message.startswith(start)),
         "Check the TOML syntax here.",
@@ -253,8 +344,8 @@ def parse_deck(data: bytes, filename: str) -> DeckSpec:
     """Read a deck file. Raises InvalidFile listing every problem; nothing else for bad input."""
     text = decode_text(data, filename)
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        doc = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         raise InvalidFile([_syntax_problem(exc, text, filename)]) from None
     except RecursionError:
         raise InvalidFile(
@@ -270,7 +361,7 @@ def parse_deck(data: bytes, filename: str) -> DeckSpec:
             [Problem(filename, f"a value cannot be read ({str(exc).split(';')[0]}).")]
         ) from None
     try:
-        return _Reader(filename, _scan(text)).read(doc)
+        return _Reader(filename, _Layout(text)).read(doc)
     except RecursionError:
         raise InvalidFile(
             [Problem(filename, "the file nests lists or tables too deeply to read; simplify it.")]

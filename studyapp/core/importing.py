@@ -113,15 +113,16 @@ def _safe_key(version: str) -> tuple[int, ...]:
 
 def source_record(spec: DeckSpec, note: NoteSpec) -> dict[str, FieldValue]:
     """What the deck file said about a note: its fields plus its deck and tags."""
-    return {
-        **note.fields,
-        "@deck": spec.full_deck_name(note),
-        "@tags": sorted(_note_tags(spec, note)),
-    }
+    return _source_record(note, spec.full_deck_name(note), _note_tags(spec, note))
+
+
+def _source_record(note: NoteSpec, deck_name: str, tags: list[str]) -> dict[str, FieldValue]:
+    return {**note.fields, "@deck": deck_name, "@tags": tags}
 
 
 def _note_tags(spec: DeckSpec, note: NoteSpec) -> list[str]:
-    return sorted(set(spec.tags) | set(note.tags))
+    """The note's tags and the deck's, sorted, each once."""
+    return sorted(set(spec.tags).union(note.tags))
 
 
 def guid_for(spec: DeckSpec, note: NoteSpec) -> str:
@@ -222,16 +223,18 @@ def apply_plan(
             tick()
         batch: list[notes.NewNote] = []
         for note in plan.new:
+            deck_name = spec.full_deck_name(note)
+            tags = _note_tags(spec, note)
             batch.append(
                 notes.NewNote(
-                    deck_id=deck_id(spec.full_deck_name(note)),
+                    deck_id=deck_id(deck_name),
                     kind=note.kind,
                     fields=note.fields,
-                    tags=_note_tags(spec, note),
+                    tags=tags,
                     guid=guid_for(spec, note),
                     source_uuid=spec.id,
                     source_note_id=note.id,
-                    source_fields=source_record(spec, note),
+                    source_fields=_source_record(note, deck_name, tags),
                 )
             )
             if len(batch) == 500:

@@ -44,6 +44,11 @@ ALL_FIELD_NAMES = tuple(
     )
 )
 
+# Worked out once, not for every note: each kind's fields, and every key its notes may have.
+_ALLOWED = {kind: allowed_fields(kind) for kind in KIND_FIELDS}
+_KNOWN_KEYS = {kind: frozenset((*NOTE_META_KEYS, *fields)) for kind, fields in _ALLOWED.items()}
+_ANY_NOTE_KEY = frozenset((*NOTE_META_KEYS, *ALL_FIELD_NAMES))
+
 # report(message, key): key names the offending key/column (None: the note as a whole).
 Report = Callable[[str, str | None], None]
 
@@ -127,6 +132,8 @@ def is_int(value: object) -> bool:
 
 def normalise_deck_path(value: str) -> str | None:
     """`A :: B` -> `A::B`; None when a part is empty (e.g. `A::::B` or `A::`)."""
+    if "::" not in value:  # one part: the commonest case, without building lists
+        return value.strip() or None
     parts = [p.strip() for p in value.split("::")]
     if any(not p for p in parts):
         return None
@@ -167,7 +174,7 @@ def check_tags(value: object, key: str, report: Report) -> list[str] | None:
                 key,
             )
             ok = False
-        elif not tag or any(ch.isspace() or not ch.isprintable() for ch in tag):
+        elif not tag or " " in tag or not tag.isprintable():  # other spaces are unprintable
             report(
                 f"tag {short(tag)} is empty or contains a space; tags are single words, so join"
                 ' words with "-" or "_" (e.g. "excludes-1").',
@@ -317,9 +324,10 @@ def check_note(
     else:
         kind = kind_value
 
-    allowed = allowed_fields(kind) if kind else ALL_FIELD_NAMES
+    allowed = _ALLOWED[kind] if kind else ALL_FIELD_NAMES
+    known = _KNOWN_KEYS[kind] if kind else _ANY_NOTE_KEY
     for key in raw:
-        if key in NOTE_META_KEYS or key in allowed:
+        if key in known:
             continue
         if key in ALL_FIELD_NAMES:
             users = [k for k in KINDS if key in allowed_fields(k)]
@@ -341,7 +349,7 @@ def check_note(
         for name in required:
             if name not in raw:
                 bad(f'a {kind} note needs "{name}"; add it.', None)
-        for name in allowed_fields(kind):
+        for name in allowed:
             if name in raw:
                 value = _check_field(name, raw[name], bad)
                 if value is None:

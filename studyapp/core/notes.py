@@ -47,47 +47,58 @@ def tags_text(tags: list[str]) -> str:
     return f" {' '.join(sorted(set(tags)))} " if tags else ""
 
 
+# One encoder for every call: json.dumps with options builds a new encoder each time.
+_FIELDS_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
 def _fields_json(fields: dict[str, FieldValue]) -> str:
-    return json.dumps(fields, ensure_ascii=False, sort_keys=True)
+    return _FIELDS_ENCODER.encode(fields)
 
 
 def add_notes(col: Collection, new_notes: list[NewNote]) -> list[int]:
-    """Insert notes and their cards in one transaction; returns the new note ids."""
+    """Insert notes and their cards in one transaction; returns the new note ids.
+
+    Every note is checked before anything is written, and rows go in with one executemany
+    per table; ids are given explicitly (the next free ones: the transaction holds the write
+    lock, so nothing else can take them)."""
     now = int(col.now().timestamp())
-    ids: list[int] = []
-    cards: list[dict[str, int]] = []
+    note_rows: list[tuple[object, ...]] = []
+    card_rows: list[tuple[int, int, int, int]] = []
     with col.transaction():
         position = int(col.config_get("next_position", 1))
-        for new in new_notes:
+        first_id = col.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM notes").fetchone()[0]
+        for note_id, new in enumerate(new_notes, start=first_id):
             if new.kind not in KIND_FIELDS:
                 raise UserError(f"Unknown card kind {new.kind!r}.")
             ords = card_ords(new.kind, new.fields)
             if not ords:
                 raise UserError("This note would give no cards (a cloze needs {{c1::...}}).")
-            fields_json = _fields_json(new.fields)
-            note_id = col.conn.execute(
-                "INSERT INTO notes(guid, source_uuid, source_note_id, kind, fields, source_fields,"
-                " tags, sort_field, created, modified) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            note_rows.append(
                 (
+                    note_id,
                     new.guid or uuid.uuid4().hex,
                     new.source_uuid,
                     new.source_note_id,
                     new.kind,
-                    fields_json,
+                    _fields_json(new.fields),
                     _fields_json(new.source_fields) if new.source_fields else None,
                     tags_text(new.tags),
                     sort_text(new.kind, new.fields),
                     now,
                     now,
-                ),
-            ).lastrowid
-            cards.extend(
-                {"note_id": note_id, "deck_id": new.deck_id, "ord": ord_, "position": position}
-                for ord_ in ords
+                )
             )
+            card_rows.extend((note_id, new.deck_id, ord_, position) for ord_ in ords)
             position += 1
-            ids.append(int(note_id))  # type: ignore[arg-type]
-        col.db["cards"].insert_all(cards, batch_size=500)
+        col.conn.executemany(
+            "INSERT INTO notes(id, guid, source_uuid, source_note_id, kind, fields, source_fields,"
+            " tags, sort_field, created, modified) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            note_rows,
+        )
+        col.conn.executemany(
+            "INSERT INTO cards(note_id, deck_id, ord, position) VALUES (?,?,?,?)", card_rows
+        )
+        ids = list(range(first_id, first_id + len(new_notes)))
         search_index.write(col.conn, zip(ids, [new.fields for new in new_notes], strict=True))
         col.config_set("next_position", position)
     return ids

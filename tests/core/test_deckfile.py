@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -211,6 +212,66 @@ back = "y"
     found = one_problem(text)
     assert found.line == 18 and found.note_id == "b b"
     assert "note id" in found.message
+
+
+def _line_by_line_layout(text: str):
+    """The scan as it was before tables were found in one pass and keys on demand: every line
+    in turn. The reference that the layout must agree with, line for line."""
+    tables: dict[tuple[str, int], tuple[int, dict[str, int]]] = {("", 0): (1, {})}
+    counts: dict[str, int] = {}
+    duplicate = unterminated = None
+    current = tables[("", 0)]
+    open_ml = None
+    ml_start = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        start = 0
+        if open_ml is None:
+            header = deckfile._HEADER_RE.match(line)
+            key = deckfile._KEY_RE.match(line)
+            if header:
+                name = re.sub(r"[\s\"']", "", header.group(2))
+                index = 0
+                if header.group(1) == "[[":
+                    index = counts.get(name, 0)
+                    counts[name] = index + 1
+                current = tables.setdefault((name, index), (number, {}))
+                continue
+            if key:
+                name = key.group(1).strip("\"'")
+                if name in current[1]:
+                    duplicate = duplicate or (number, name)
+                else:
+                    current[1][name] = number
+                start = key.end()
+        was_open = open_ml
+        open_ml, unclosed = deckfile._advance(line, start, open_ml)
+        if unclosed and unterminated is None:
+            unterminated = number
+        if open_ml and not was_open:
+            ml_start = number
+    if open_ml and unterminated is None:
+        unterminated = ml_start
+    return tables, counts, duplicate, unterminated
+
+
+LAYOUT_TOKENS = [
+    "[deck]", "[[notes]]", " [[ notes ]] ", '["a b"]', "[]", "[x", "]", "[[", "# c", "#",
+    "id = ", "front = ", '"k" = ', "'k' = ", "a.b = ", " = ", '"', "'", '"""', "'''",
+    '""""', "\\", '\\"', "x", " ", "\t", "\r", "\n", "\n", "\n", "\n[[notes]]\n",
+    '"n1"', "'v'", "\u2028", "\xa0",
+]  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(LAYOUT_TOKENS), max_size=40).map("".join) | st.text(max_size=80))
+def test_layout_agrees_with_a_line_by_line_scan(text):
+    tables, counts, duplicate, unterminated = _line_by_line_layout(text)
+    layout = deckfile._Layout(text)
+    assert {k: t.line for k, t in layout.tables.items()} == {k: t[0] for k, t in tables.items()}
+    assert layout.counts == counts
+    assert deckfile._first_problems(layout) == (duplicate, unterminated)
+    for key, table in layout.tables.items():  # after _first_problems: keys are scanned apart
+        assert table.keys == tables[key][1]
 
 
 # -- syntax and encoding ---------------------------------------------------------------------
@@ -907,3 +968,26 @@ def test_example_deck_uses_every_kind_and_parses():
     spec = parse_deck(EXAMPLE.read_bytes(), str(EXAMPLE))
     assert {n.kind for n in spec.notes} == set(KIND_FIELDS)
     assert spec.changelog and spec.options
+
+
+def test_a_tag_is_refused_for_any_kind_of_space():
+    # check_tags looks for " " and unprintable characters: every other space is unprintable
+    assert all(
+        (c.isspace() or not c.isprintable()) == (c == " " or not c.isprintable())
+        for c in map(chr, range(0x110000))
+    )
+    for tag in ("a b", "a\tb", "a\xa0b", "a\u3000b", "a\u2028b", "a\x85b", "a\u200bb"):
+        text = HEADER.replace('version = "1.0.0"', f'version = "1.0.0"\ntags = [{json.dumps(tag)}]')
+        assert "contains a space" in one_problem(text + BASIC).message, repr(tag)
+
+
+@FAST
+@given(
+    st.lists(st.sampled_from(["A", "b", " ", "\t", ":", "::", "\u3000"]), max_size=12).map("".join)
+)
+def test_deck_paths_normalise_alike_with_and_without_separators(value):
+    from studyapp.core.notecheck import normalise_deck_path
+
+    parts = [p.strip() for p in value.split("::")]
+    expected = None if any(not p for p in parts) else "::".join(parts)
+    assert normalise_deck_path(value) == expected

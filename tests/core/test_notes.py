@@ -189,3 +189,35 @@ def test_delete_notes_removes_cards_and_review_log(col, deck):
 
 def test_plain_text_strips_tags_and_entities():
     assert notes.plain_text("<p>E11.9&nbsp;<b>Type&nbsp;2</b></p>\n<br>DM") == "E11.9 Type 2 DM"
+
+
+def test_add_notes_returns_the_id_of_each_note_in_order(col, deck):
+    first = notes.add_notes(
+        col, [notes.NewNote(deck, "basic", {"front": f"a{i}", "back": "b"}) for i in range(3)]
+    )
+    notes.delete_notes(col, [first[1]])
+    later = notes.add_notes(
+        col,
+        [
+            notes.NewNote(deck, "cloze", {"text": "{{c1::x}} {{c2::y}}"}, guid="g1"),
+            notes.NewNote(deck, "basic", {"front": "c", "back": "d"}, guid="g2"),
+        ],
+    )
+    assert len(set(first + later)) == 5
+    assert [notes.get(col, n).guid for n in later] == ["g1", "g2"]
+    assert [r[0] for r in cards_of(col, later[0])] == [0, 1]
+    assert [notes.get(col, n).fields["front"] for n in (first[0], first[2])] == ["a0", "a2"]
+
+
+def test_a_bad_note_in_a_batch_adds_none_of_it(col, deck):
+    before = col.conn.execute("SELECT count(*) FROM notes").fetchone()[0]
+    with pytest.raises(UserError):
+        notes.add_notes(
+            col,
+            [
+                notes.NewNote(deck, "basic", {"front": "ok", "back": "b"}),
+                notes.NewNote(deck, "cloze", {"text": "no deletion"}),
+            ],
+        )
+    assert col.conn.execute("SELECT count(*) FROM notes").fetchone()[0] == before
+    assert col.conn.execute("SELECT count(*) FROM cards").fetchone()[0] == 0

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import re
 
+import nh3
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studyapp.core.sanitise import ALLOWED_TAGS, clean_html
+from studyapp.core.sanitise import (
+    _NEEDS_CLEANING,
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    REMOVED_WITH_CONTENT,
+    _already_clean,
+    _clean_once,
+    clean_html,
+)
 
 # Pieces of markup that hypothesis glues together into hostile or broken fragments.
 TOKENS = [
@@ -151,3 +160,80 @@ def test_text_without_html_characters_is_unchanged(text):
 def test_many_byte_order_marks_after_markup_clean_in_one_call():
     text = "<?>" + "\ufeff" * 6
     assert clean_html(clean_html(text)) == clean_html(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_text)
+def test_the_reused_cleaner_cleans_like_nh3_clean_with_the_same_rules(text):
+    expected = nh3.clean(
+        text.lstrip("\ufeff"),
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(REMOVED_WITH_CONTENT),
+        attributes={"*": set(), **{tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()}},
+        url_schemes=set(),
+        link_rel=None,
+        strip_comments=True,
+    ).lstrip("\ufeff")
+    assert _clean_once(text) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=200).filter(lambda t: not set(_NEEDS_CLEANING) & set(t)))
+def test_nh3_itself_leaves_text_without_html_characters_unchanged(text):
+    # clean_html skips nh3 for such text; this checks that the skip cannot change a result.
+    assert _clean_once(text) == text
+
+
+def test_exactly_the_listed_characters_send_text_to_nh3():
+    from studyapp.core.sanitise import _NEEDS_CLEANING_RE
+
+    found = {chr(c) for c in range(0x110000) if _NEEDS_CLEANING_RE.search(chr(c))}
+    assert found == set(_NEEDS_CLEANING)
+
+
+INLINE_TOKENS = [
+    "<b>", "</b>", "<i>", "</i>", "<u>", "</u>", "<em>", "</em>", "<strong>", "</strong>",
+    "<sub>", "</sub>", "<sup>", "</sup>", "<B>", "<b >", "<p>", "</p>", "<br>", "<span>",
+    "x", "E11.9", " ", "\n", "\t", "'", '"', "=", "/", "é", "<", ">", "&", "\xa0",
+]  # fmt: skip
+inline_markup = st.lists(st.sampled_from(INLINE_TOKENS), max_size=30).map("".join)
+# properly nested inline tags around text, as fields usually have them
+nested = st.recursive(
+    st.text(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="<>&\r\0\ufeff\xa0"),
+        max_size=8,
+    ),
+    lambda inner: st.builds(
+        lambda tag, parts: f"<{tag}>{''.join(parts)}</{tag}>",
+        st.sampled_from(["b", "i", "u", "em", "strong", "sub", "sup"]),
+        st.lists(inner, max_size=3),
+    ),
+    max_leaves=30,
+).map(lambda x: x if isinstance(x, str) else "".join(x))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(inline_markup | nested | st.lists(nested, max_size=4).map("".join) | any_text)
+def test_text_taken_as_already_clean_is_what_nh3_returns(text):
+    if _already_clean(text):
+        assert _clean_once(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("What is <b>E11.9</b>?", True),
+        ("<b><i>x</i> y</b> H<sub>2</sub>O", True),
+        ("<b>" * 6 + "deep" + "</b>" * 6, True),
+        ("<b>open", False),
+        ("<b><i>crossed</b></i>", False),
+        ("</b>", False),
+        ("<B>upper</B>", False),
+        ("<b>a & b</b>", False),
+        ("<p>block</p>", False),
+    ],
+)
+def test_already_clean_takes_only_nested_inline_tags(text, clean):
+    assert _already_clean(text) is clean
+    if clean:
+        assert clean_html(text) == text
