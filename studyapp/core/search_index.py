@@ -21,14 +21,20 @@ from collections.abc import Iterable, Mapping
 from html import unescape
 
 _TAG_RE = re.compile(r"<[^>]+>")
-_TOKEN_RE = re.compile(r"[A-Z0-9]+")
+# a run of letters and digits (case-folded text) that contains a digit; possessive, so a
+# word without digits fails in one step
+_CODE_TOKEN_RE = re.compile(r"(?<![a-z0-9])[a-z]*+[0-9][a-z0-9]*+")
 _GLOB_SPECIAL_RE = re.compile(r"([*?\[])")
 
 IndexRow = tuple[int, str, str]  # (note_id, codes, text)
 
 
 def plain_text(html: str) -> str:
-    return " ".join(unescape(_TAG_RE.sub(" ", html)).split())
+    if "<" in html:
+        html = _TAG_RE.sub(" ", html)
+    if "&" in html:
+        html = unescape(html)
+    return " ".join(html.split())
 
 
 def fields_text(fields: Mapping[str, object]) -> str:
@@ -43,15 +49,15 @@ def fields_text(fields: Mapping[str, object]) -> str:
     return "\n".join(parts)
 
 
-def code_tokens(text: str) -> str:
-    # a token of [A-Z0-9] that is not all letters contains a digit
-    tokens = {t for t in _TOKEN_RE.findall(text.replace(".", "").upper()) if not t.isalpha()}
+def code_tokens(folded: str) -> str:
+    """The code-like tokens of case-folded text, upper case, dots dropped: " E119 J45909 "."""
+    tokens = {token.upper() for token in _CODE_TOKEN_RE.findall(folded.replace(".", ""))}
     return f" {' '.join(sorted(tokens))} " if tokens else ""
 
 
 def index_row(note_id: int, fields: Mapping[str, object]) -> IndexRow:
-    text = fields_text(fields)
-    return note_id, code_tokens(text), text.casefold()
+    folded = fields_text(fields).casefold()
+    return note_id, code_tokens(folded), folded
 
 
 def glob_escape(text: str) -> str:

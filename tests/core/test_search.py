@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from studyapp.core import decks, notes, search
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from studyapp.core import decks, notes, search, search_index
 from studyapp.core.errors import UserError
 
 
@@ -218,3 +222,17 @@ def test_order_created_is_card_creation_order_with_and_without_limit(col, known)
     ids = search.search_cards(col, "")
     assert ids == sorted(known.values())
     assert search.search_cards(col, "", limit=3) == ids[:3]
+
+
+@given(st.text(alphabet=st.sampled_from("aZ09. -\n<>&;éK"), max_size=40))
+def test_code_tokens_are_the_letter_digit_runs_that_hold_a_digit(text):
+    folded = text.casefold()
+    runs = re.findall(r"[a-z0-9]+", folded.replace(".", ""))
+    expected = sorted({run.upper() for run in runs if any(ch.isdigit() for ch in run)})
+    assert search_index.code_tokens(folded).split() == expected
+
+
+def test_index_row_does_not_depend_on_field_order():
+    a = search_index.index_row(1, {"front": "Gout <b>M10.9</b>", "back": "x &amp; y"})
+    b = search_index.index_row(1, {"back": "x &amp; y", "front": "Gout <b>M10.9</b>"})
+    assert a == b == (1, " M109 ", "x & y\ngout m10.9")
