@@ -68,3 +68,8 @@ def test_quick_benchmark_prints_every_row(tmp_path):
         else:
             assert all(re.search(NUMBER, c) for c in anki), row
             assert re.fullmatch(r"\d+\.\d\d", ratio), row
+    # the searches find the same cards as Anki's on the same collection
+    hits = re.findall(r"hits: ours (\d+), Anki (\d+)", proc.stdout)
+    assert len(hits) == 3, proc.stdout
+    for ours_hits, anki_hits in hits:
+        assert ours_hits == anki_hits and int(ours_hits) > 0, proc.stdout
