@@ -27,13 +27,29 @@ class FixedClock:
         self._now = moment
 
 
-def day_start(moment: datetime, rollover_hour: int) -> datetime:
-    """The start of the study day containing `moment` (days begin at `rollover_hour` local)."""
-    start = moment.replace(hour=rollover_hour, minute=0, second=0, microsecond=0)
-    if moment < start:
+def _wall_clock(naive: datetime, like: datetime) -> datetime:
+    """The local wall-clock time `naive`, in `like`'s time zone.
+
+    The system clock gives times at a fixed UTC offset (the one in force now), so a time on
+    another day is placed with the system's own rules instead: after a daylight-saving change
+    the offset differs. A time from another zone (a test clock) keeps its fixed offset."""
+    if like.utcoffset() == like.astimezone().utcoffset():
+        return naive.astimezone()
+    return naive.replace(tzinfo=like.tzinfo)
+
+
+def _day_start_wall_clock(moment: datetime, rollover_hour: int) -> datetime:
+    start = moment.replace(hour=rollover_hour, minute=0, second=0, microsecond=0, tzinfo=None)
+    if moment.replace(tzinfo=None) < start:
         start -= timedelta(days=1)
     return start
 
 
+def day_start(moment: datetime, rollover_hour: int) -> datetime:
+    """The start of the study day containing `moment` (days begin at `rollover_hour` local)."""
+    return _wall_clock(_day_start_wall_clock(moment, rollover_hour), moment)
+
+
 def next_day_start(moment: datetime, rollover_hour: int) -> datetime:
-    return day_start(moment, rollover_hour) + timedelta(days=1)
+    start = _day_start_wall_clock(moment, rollover_hour)
+    return _wall_clock(start + timedelta(days=1), moment)

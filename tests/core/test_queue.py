@@ -3,13 +3,15 @@ siblings, daily limits (a parent's capping its children), suspended and buried c
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import time
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studyapp.core import decks, notes, scheduling
+from studyapp.core.clock import day_start, next_day_start
 from studyapp.core.options import DeckOptions
 from studyapp.core.queue import LEARN_AHEAD, StudyQueue, _spread, due_tree, find_counts
 from studyapp.core.scheduling import GOOD, LEARNING, NEW, RELEARNING, REVIEW
@@ -395,3 +397,34 @@ def test_counts_match_between_deck_list_and_queue(col, clock):
     for deck in ("A", "A::B"):
         assert counts(col, deck) == study(col, deck).counts()
     assert counts(col, "A") == (5, 2, 3)
+
+
+@pytest.fixture
+def new_york(monkeypatch):
+    """The system time zone set to one with daylight saving (restored afterwards)."""
+    if not hasattr(time, "tzset"):
+        pytest.skip("time.tzset is not available on this platform")
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_next_study_day_starts_at_the_rollover_hour_after_a_clock_change(new_york):
+    # 2026-03-08: clocks in New York go from 02:00 EST (-5) to 03:00 EDT (-4)
+    before_change = datetime(2026, 3, 7, 22, 0).astimezone()  # as SystemClock gives it: -5
+    assert before_change.utcoffset() == timedelta(hours=-5)
+    assert day_start(before_change, 4) == datetime(2026, 3, 7, 4, tzinfo=timezone(timedelta(hours=-5)))
+    # the next day starts at 04:00 local, which is already summer time (08:00 UTC, not 09:00)
+    assert next_day_start(before_change, 4) == datetime(2026, 3, 8, 8, tzinfo=UTC)
+    # and back in November: 04:00 local on 2026-11-01 is winter time again, 09:00 UTC
+    autumn = datetime(2026, 11, 1, 0, 30).astimezone()  # 00:30 EDT, before the change at 02:00
+    assert day_start(autumn, 4) == datetime(2026, 10, 31, 8, tzinfo=UTC)
+    assert next_day_start(autumn, 4) == datetime(2026, 11, 1, 9, tzinfo=UTC)
+
+
+def test_a_clock_outside_the_system_zone_keeps_its_offset(new_york):
+    plus_five = timezone(timedelta(hours=5))
+    moment = datetime(2026, 3, 7, 22, 0, tzinfo=plus_five)
+    assert next_day_start(moment, 4) == datetime(2026, 3, 8, 4, tzinfo=plus_five)
