@@ -11,6 +11,7 @@ typed in the app is held to the same standard as an imported one.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -166,15 +167,11 @@ class Editor:
                 columns.remove(key)
                 columns.insert(0, key)
                 snap.columns[table] = columns
-                ids = sorted(before.get(table, set()), key=str)
-                rows: list[tuple[Any, ...]] = []
-                for chunk in _chunks(ids):
-                    marks = ",".join("?" * len(chunk))
-                    rows += self.col.conn.execute(
-                        f"SELECT {', '.join(columns)} FROM {table} WHERE {key} IN ({marks})",
-                        chunk,
-                    ).fetchall()
-                snap.rows[table] = rows
+                snap.rows[table] = _select_in(
+                    self.col.conn,
+                    f"SELECT {', '.join(columns)} FROM {table} WHERE {key} IN {_KEYS}",
+                    before.get(table, set()),
+                )
             result = change()
             for table, keys in scope().items():
                 snap.keys.setdefault(table, set()).update(keys)
@@ -185,34 +182,24 @@ class Editor:
     def _note_scope(self, note_ids: Iterable[int]) -> dict[str, set[Any]]:
         conn = self.col.conn
         note_set = set(note_ids)
-        cards: set[Any] = set()
-        for chunk in _chunks(sorted(note_set)):
-            marks = ",".join("?" * len(chunk))
-            cards |= {
-                r[0]
-                for r in conn.execute(f"SELECT id FROM cards WHERE note_id IN ({marks})", chunk)
-            }
-        revlog: set[Any] = set()
-        for chunk in _chunks(sorted(cards)):
-            marks = ",".join("?" * len(chunk))
-            revlog |= {
-                r[0]
-                for r in conn.execute(f"SELECT id FROM revlog WHERE card_id IN ({marks})", chunk)
-            }
+        cards = {
+            r[0]
+            for r in _select_in(conn, f"SELECT id FROM cards WHERE note_id IN {_KEYS}", note_set)
+        }
+        revlog = {
+            r[0] for r in _select_in(conn, f"SELECT id FROM revlog WHERE card_id IN {_KEYS}", cards)
+        }
         return {"notes": note_set, "cards": cards, "revlog": revlog}
 
     def _deck_scope(self, deck_ids: Iterable[int] = ()) -> dict[str, set[Any]]:
         """Every deck (the table is small) and the notes and cards of `deck_ids`."""
         conn = self.col.conn
-        note_ids: set[int] = set()
-        for chunk in _chunks(sorted(set(deck_ids))):
-            marks = ",".join("?" * len(chunk))
-            note_ids |= {
-                r[0]
-                for r in conn.execute(
-                    f"SELECT DISTINCT note_id FROM cards WHERE deck_id IN ({marks})", chunk
-                )
-            }
+        note_ids = {
+            r[0]
+            for r in _select_in(
+                conn, f"SELECT DISTINCT note_id FROM cards WHERE deck_id IN {_KEYS}", deck_ids
+            )
+        }
         scope = self._note_scope(note_ids)
         scope["decks"] = {r[0] for r in conn.execute("SELECT id FROM decks")}
         scope["sources"] = {r[0] for r in conn.execute("SELECT uuid FROM sources")}
@@ -317,12 +304,13 @@ def field_text(value: FieldValue | None) -> str:
     return str(value)
 
 
-def fields_json(fields: dict[str, FieldValue]) -> str:
-    return json.dumps(fields, ensure_ascii=False, sort_keys=True)
+# An IN list given as one JSON array parameter: any number of keys, one statement.
+_KEYS = "(SELECT value FROM json_each(?))"
 
 
-def _chunks(items: list[Any], size: int = 500) -> list[list[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def _select_in(conn: sqlite3.Connection, sql: str, keys: Iterable[Any]) -> list[tuple[Any, ...]]:
+    """Rows of `sql`, whose `IN {_KEYS}` stands for `keys` (ints or strings)."""
+    return conn.execute(sql, (json.dumps(list(keys)),)).fetchall()
 
 
 def inherited_options(col: Collection, deck_id: int) -> tuple[dict[str, object], dict[str, str]]:

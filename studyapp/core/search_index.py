@@ -86,10 +86,12 @@ def _stored_notes(conn: sqlite3.Connection, note_ids: Iterable[int] | None):
         for note_id, fields in conn.execute("SELECT id, fields FROM notes"):
             yield note_id, _decoded(fields)
         return
-    for note_id in note_ids:
-        row = conn.execute("SELECT fields FROM notes WHERE id = ?", (note_id,)).fetchone()
-        if row is not None:
-            yield note_id, _decoded(row[0])
+    rows = conn.execute(
+        "SELECT id, fields FROM notes WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(note_ids)),),
+    )
+    for note_id, fields in rows:
+        yield note_id, _decoded(fields)
 
 
 def reindex(conn: sqlite3.Connection, note_ids: Iterable[int] | None = None) -> None:
