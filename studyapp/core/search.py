@@ -358,50 +358,45 @@ def _answer_text(kind: str, fields: dict[str, object]) -> str:
 def card_rows(col: Collection, card_ids: list[int]) -> list[CardRow]:
     """The Browse table's columns for these cards, in the order given (missing ids skipped)."""
     by_id: dict[int, CardRow] = {}
-    for start in range(0, len(card_ids), 500):
-        chunk = card_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for row in col.conn.execute(
-            "SELECT c.id, c.note_id, n.sort_field, n.kind, n.fields, d.name, c.state, c.due,"
-            " c.position, c.last_review, c.difficulty, c.lapses, n.tags, c.suspended"
-            f" FROM {FROM} WHERE c.id IN ({marks})",
-            chunk,
-        ):
-            (
-                cid,
-                nid,
-                front,
-                kind,
-                fields,
-                deck,
-                state,
-                due,
-                pos,
-                last,
-                diff,
-                lapses,
-                tags,
-                susp,
-            ) = row
-            if state == 0:
-                due_text = f"new #{pos}"
-            else:
-                due_text = datetime.fromtimestamp(due, UTC).astimezone().strftime("%Y-%m-%d")
-            interval = (
-                max(0, round((due - last) / 86400)) if state == 2 and last is not None else None
-            )
-            by_id[cid] = CardRow(
-                cid,
-                nid,
-                front,
-                _answer_text(kind, json.loads(fields)),
-                deck,
-                kind,
-                due_text,
-                interval,
-                diff,
-                lapses,
-                tags.strip(),
-                bool(susp),
-            )
+    for row in col.conn.execute(
+        "SELECT c.id, c.note_id, n.sort_field, n.kind, n.fields, d.name, c.state, c.due,"
+        " c.position, c.last_review, c.difficulty, c.lapses, n.tags, c.suspended"
+        f" FROM {FROM} WHERE c.id IN (SELECT value FROM json_each(?))",
+        (json.dumps(card_ids),),
+    ):
+        (
+            cid,
+            nid,
+            front,
+            kind,
+            fields,
+            deck,
+            state,
+            due,
+            pos,
+            last,
+            diff,
+            lapses,
+            tags,
+            susp,
+        ) = row
+        if state == 0:
+            due_text = f"new #{pos}"
+        else:
+            due_text = datetime.fromtimestamp(due, UTC).astimezone().strftime("%Y-%m-%d")
+        interval = max(0, round((due - last) / 86400)) if state == 2 and last is not None else None
+        by_id[cid] = CardRow(
+            cid,
+            nid,
+            front,
+            _answer_text(kind, json.loads(fields)),
+            deck,
+            kind,
+            due_text,
+            interval,
+            diff,
+            lapses,
+            tags.strip(),
+            bool(susp),
+        )
     return [by_id[c] for c in card_ids if c in by_id]
