@@ -204,6 +204,21 @@ def _timed(fn: Callable[[], object], repeat: int, warmup: int = 1) -> list[float
     return out
 
 
+def _timed_pair(
+    ours: Callable[[], object], anki: Callable[[], object], repeat: int
+) -> tuple[list[float], list[float]]:
+    """Time two operations taking turns, so that a slow spell of a shared machine falls on
+    both sides instead of on whichever happened to be running."""
+    ours(), anki()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for fn, out in ((ours, times[0]), (anki, times[1])):
+            t0 = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t0)
+    return times
+
+
 def _pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
@@ -213,9 +228,15 @@ def _pct(values: list[float], p: float) -> float:
 # --- the operations ---------------------------------------------------------------------------
 
 
+STEPS = ("open", "due", "answers", "search", "stats", "import-export", "memory")
+
+
 class Bench:
-    def __init__(self, workdir: Path, n_cards: int, repeat: int, log=print):
+    def __init__(
+        self, workdir: Path, n_cards: int, repeat: int, log=print, only: list[str] | None = None
+    ):
         self.workdir = workdir
+        self.only = only
         self.n_cards = n_cards
         self.repeat = repeat
         self.log = log
@@ -234,18 +255,20 @@ class Bench:
         t0 = time.perf_counter()
         self.ours_path, self.anki_path = synth.collections(self.workdir, self.n_cards)
         self.log(f"collections ready in {time.perf_counter() - t0:.1f} s")
-        steps = [
-            self.bench_open,
-            self.bench_due_tree,
-            self.bench_answers,
-            self.bench_search,
-            self.bench_stats,
-            self.bench_import_export,
-            self.bench_memory,
-        ]
+        steps = {
+            "open": self.bench_open,
+            "due": self.bench_due_tree,
+            "answers": self.bench_answers,
+            "search": self.bench_search,
+            "stats": self.bench_stats,
+            "import-export": self.bench_import_export,
+            "memory": self.bench_memory,
+        }
+        assert tuple(steps) == STEPS
         try:
-            for step in steps:
-                step()
+            for name, step in steps.items():
+                if self.only is None or name in self.only:
+                    step()
         finally:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
@@ -461,8 +484,7 @@ class Bench:
             )
             acol.close(downgrade=False)
 
-        ours = _timed(ours_import, self.repeat)
-        anki = _timed(anki_import, self.repeat)
+        ours, anki = _timed_pair(ours_import, anki_import, self.repeat)
         self.add(
             f"import {n:,} notes into an empty collection",
             "ms",
@@ -475,10 +497,8 @@ class Bench:
         acol.import_anki_package(
             ImportAnkiPackageRequest(package_path=str(apkg), options=ImportAnkiPackageOptions())
         )
-        ours = _timed(
-            lambda: anki_export.export_apkg(source, None, self.scratch / "o.apkg"), self.repeat
-        )
-        anki = _timed(
+        ours, anki = _timed_pair(
+            lambda: anki_export.export_apkg(source, None, self.scratch / "o.apkg"),
             lambda: acol.export_anki_package(
                 out_path=str(self.scratch / "a.apkg"),
                 options=ExportAnkiPackageOptions(
@@ -601,13 +621,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cards", type=int, help="collection size (default 100,000)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per operation")
     parser.add_argument("--workdir", type=Path, default=synth.default_workdir())
+    parser.add_argument(
+        "--only",
+        type=lambda text: text.split(","),
+        help="run only these steps, comma-separated: " + ", ".join(STEPS),
+    )
     args = parser.parse_args(argv)
+    if args.only and set(args.only) - set(STEPS):
+        parser.error(f"unknown step in --only; the steps are: {', '.join(STEPS)}")
     n_cards = args.cards or (10_000 if args.quick else 100_000)
     repeat = max(1, args.repeat)
 
     from anki.buildinfo import version as anki_version
 
-    bench = Bench(args.workdir, n_cards, repeat, log=lambda m: print(m, file=sys.stderr))
+    bench = Bench(
+        args.workdir, n_cards, repeat, log=lambda m: print(m, file=sys.stderr), only=args.only
+    )
     bench.run()
     header = (
         f"studyapp vs anki {anki_version} — {n_cards:,} cards,"

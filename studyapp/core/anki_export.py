@@ -21,16 +21,17 @@ import json
 import os
 import secrets
 import sqlite3
+import struct
 import time
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
+from typing import BinaryIO
 
 import genanki
+import orjson
 
-from studyapp.core import decks
+from studyapp.core import decks, zipwrite
 from studyapp.core.collection import Collection
 from studyapp.core.errors import UserError
 from studyapp.core.model import FieldValue
@@ -77,6 +78,8 @@ def anki_deck_id(name: str) -> int:
 # genanki's base-91 alphabet, two digits at a time (91 ** 2 = 8281 pairs).
 _BASE91 = "".join(genanki.util.BASE91_TABLE)
 _PAIRS = [a + b for a in _BASE91 for b in _BASE91]
+_FIRST_8_BYTES = struct.Struct(">Q").unpack_from  # big-endian, as genanki reads the digest
+_FIRST_4_BYTES = struct.Struct(">I").unpack_from
 
 
 def anki_guid(note_guid: str) -> str:
@@ -86,7 +89,7 @@ def anki_guid(note_guid: str) -> str:
     base-91 digits per step; this ran once per note and was a tenth of the export time.
     """
     digest = hashlib.sha256(f"studyapp-note__{note_guid}".encode()).digest()
-    n = int.from_bytes(digest[:8], "big")  # < 91 ** 10: five pairs of digits
+    n = _FIRST_8_BYTES(digest)[0]  # < 91 ** 10: five pairs of digits
     n, e = divmod(n, 8281)
     n, d = divmod(n, 8281)
     n, c = divmod(n, 8281)
@@ -226,88 +229,39 @@ def anki_fields(kind: str, fields: dict[str, FieldValue]) -> list[str]:
 
 # --- genanki glue ---------------------------------------------------------------------------
 
-
-# A note waiting to be written: its row without the id (guid, note type id, mod, tags,
-# fields, sort field, checksum), its due (new-card position), its cards (Anki deck id, ord,
-# queue).
-_PendingNote = tuple[tuple[str, int, int, str, str, str, int], int, list[tuple[int, int, int]]]
-
-# genanki's notes and cards rows (genanki.Note/Card.write_to_db) with the constant columns
-# inlined: usn -1, note flags 0 and data "", card type 0 and zero scheduling.
-_INSERT_NOTE = "INSERT INTO notes VALUES(?,?,?,?,-1,?,?,?,?,0,'')"
-_INSERT_CARD = "INSERT INTO cards VALUES(?,?,?,?,?,-1,0,?,?,0,0,0,0,0,0,0,0,'')"
-
-
-class _Deck(genanki.Deck):
-    """A genanki deck with the notes filed under it kept as rows, not genanki.Note objects."""
-
-    def __init__(self, deck_id: int, name: str):
-        super().__init__(deck_id, name)
-        self.pending: list[_PendingNote] = []
-
-
-class _Decks(dict[int, _Deck]):
-    """Our deck id -> its Anki deck, made on first use (so in the order the notes need them)."""
-
-    def __init__(self, names: dict[int, str]):
-        super().__init__()
-        self.names = names
-
-    def __missing__(self, our_id: int) -> _Deck:
-        name = self.names[our_id]
-        deck = self[our_id] = _Deck(anki_deck_id(name), name)
-        return deck
+# The package is built in an in-memory database that has the collection attached as "src".
+# genanki writes the package structure (schema, collection row, deck and note type JSON);
+# the notes and cards rows are then copied over by SQL, batch by batch, with the columns
+# genanki's Note and Card would write (usn -1, card type 0, no scheduling). Ids are the
+# export's millisecond timestamp plus our ids, card ids above every note id, as with
+# genanki's timestamp counter. Copying in SQL keeps Python out of the per-row work except
+# for three functions (guid, checksum, field list); building genanki.Note objects took
+# most of the export time.
+_COPY_NOTES = """
+INSERT INTO main.notes
+SELECT :base + n.id, anki_guid(n.guid), k.model_id, n.modified, -1, ' ' || trim(n.tags) || ' ',
+       anki_fields(n.kind, n.fields), n.sort_field, anki_checksum(n.sort_field), 0, ''
+FROM src.notes n LEFT JOIN temp.export_kinds k ON k.kind = n.kind
+WHERE n.id IN (SELECT value FROM json_each(:ids))
+"""
+_COPY_CARDS = """
+INSERT INTO main.cards
+SELECT :card_base + c.id, :base + c.note_id, d.anki_id, c.ord, :mod, -1, 0,
+       CASE WHEN c.suspended THEN -1 ELSE 0 END,
+       min(c.position) OVER (PARTITION BY c.note_id),  -- a note's cards come in together
+       0, 0, 0, 0, 0, 0, 0, 0, ''
+FROM src.cards c JOIN temp.export_decks d ON d.our_id = c.deck_id
+WHERE c.note_id IN (SELECT value FROM json_each(:ids))
+"""
 
 
-def _write_rows(
-    cursor: sqlite3.Cursor,
-    timestamp: float,
-    id_gen: Iterator[int],
-    anki_decks: list[_Deck],
-    progress: Callable[[int, int], None] | None,
-    cancelled: Callable[[], bool] | None,
-) -> None:
-    """Insert the decks' note and card rows with executemany, _PROGRESS_EVERY notes at a time.
-
-    genanki (Package.write_to_db) has written the package structure: schema, collection row,
-    deck and note type JSON. One genanki.Note and Card object per note, each inserted with its
-    own statement, took most of the export time; the rows are the ones genanki would write,
-    with ids drawn from the same counter in the same order (deck by deck; a note's id, then
-    its cards'). The notes and cards indexes are dropped during the inserts and then created
-    again from their own SQL: building them once is cheaper than updating them per row.
-    """
-    total = sum(len(deck.pending) for deck in anki_decks)
-    indexes = cursor.execute(
-        "SELECT name, sql FROM sqlite_master"
-        " WHERE type = 'index' AND tbl_name IN ('notes', 'cards') AND sql IS NOT NULL"
-    ).fetchall()
-    for name, _ in indexes:
-        cursor.execute(f'DROP INDEX "{name}"')
-    mod = int(timestamp)  # the cards' modification time, as genanki's Card writes it
-    pending = [note for deck in anki_decks for note in deck.pending]
-    for start in range(0, total, _PROGRESS_EVERY):
-        note_rows = []
-        card_rows = []
-        for note, due, cards in pending[start : start + _PROGRESS_EVERY]:
-            note_id = next(id_gen)
-            note_rows.append((note_id, *note))
-            for deck_id, ord_, queue in cards:
-                card_rows.append((next(id_gen), note_id, deck_id, ord_, mod, queue, due))
-        cursor.executemany(_INSERT_NOTE, note_rows)
-        cursor.executemany(_INSERT_CARD, card_rows)
-        if cancelled and cancelled():
-            raise ExportCancelled()
-        if progress and start + _PROGRESS_EVERY < total:
-            progress(start + _PROGRESS_EVERY, total)
-    for _, sql in indexes:
-        cursor.execute(sql)
-    if progress:
-        progress(total, total)
+def _anki_fields_text(kind: str, fields_json: str) -> str:
+    return "\x1f".join(anki_fields(kind, orjson.loads(fields_json)))
 
 
 def _checksum(sort_text: str) -> int:
     """Anki's duplicate-check value: the first 8 hex digits of the SHA-1 of the sort field."""
-    return int.from_bytes(hashlib.sha1(sort_text.encode("utf-8")).digest()[:4], "big")
+    return _FIRST_4_BYTES(hashlib.sha1(sort_text.encode("utf-8")).digest())[0]
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -356,30 +310,23 @@ def export_apkg(
 
     The file appears complete or not at all: it is written to a temporary file in the same
     folder and renamed. Raises UserError when there is nothing to export or the file cannot
-    be written, ExportCancelled when `cancelled()` turns true.
+    be written, ExportCancelled when `cancelled()` turns true. Reads the saved collection, so
+    it is called outside a transaction.
     """
+    if col.conn.in_transaction:
+        raise RuntimeError("export_apkg reads the saved collection: call it outside a transaction")
     path = Path(path).expanduser()
+    names = dict(col.conn.execute("SELECT id, name FROM decks").fetchall())
     selected = _selected_deck_ids(col, deck_ids)
-
-    where = ""
-    params: list[int] = []
-    if selected is not None:
-        where = f" AND c.deck_id IN ({','.join('?' * len(selected))})"
-        params = selected
-    rows = col.conn.execute(
-        "SELECT n.id, n.guid, n.kind, n.fields, n.tags, n.sort_field, n.modified,"
-        " c.ord, c.deck_id, c.suspended, c.position"
-        " FROM notes n JOIN cards c ON c.note_id = n.id"
-        f" WHERE n.removed = 0{where} ORDER BY n.id, c.ord",
-        params,
-    ).fetchall()
-    if not rows:
+    chosen = {deck_id: names[deck_id] for deck_id in (names if selected is None else selected)}
+    export = _Export(col, chosen)
+    if not export.note_ids:
         raise UserError("There is nothing to export: the chosen decks have no notes.")
 
     fd, tmp = _open_temp(path)
     try:
         with os.fdopen(fd, "wb") as out:
-            result = _write(col, rows, out, progress, cancelled)
+            cards = export.write(out, progress, cancelled)
             out.flush()
             os.fsync(out.fileno())
         try:
@@ -389,54 +336,122 @@ def export_apkg(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return ExportResult(notes=result[0], cards=result[1], path=path)
+    return ExportResult(notes=len(export.note_ids), cards=cards, path=path)
 
 
-def _write(col, rows, out, progress, cancelled) -> tuple[int, int]:
-    models = build_models(_read_css())
-    anki_decks = _Decks(dict(col.conn.execute("SELECT id, name FROM decks").fetchall()))
-    total = len({r[0] for r in rows})
-    if progress:
-        progress(0, total)
-    card_total = 0
-    for i, (_, group) in enumerate(itertools.groupby(rows, key=itemgetter(0))):
-        if cancelled and i % _PROGRESS_EVERY == 0 and cancelled():
-            raise ExportCancelled()
-        first, *more = group  # the note's cards, by ord
-        _, guid, kind, fields_json, tags, sort_text, modified, ord_, deck_id, suspended, due = first
-        deck = anki_decks[deck_id]  # the note goes with its first card
-        cards = [(deck.deck_id, ord_, -1 if suspended else 0)]
-        for *_, ord_, deck_id, suspended, position in more:
-            cards.append((anki_decks[deck_id].deck_id, ord_, -1 if suspended else 0))
-            due = min(due, position)
-        card_total += len(cards)
-        values = anki_fields(kind, json.loads(fields_json))  # unknown kinds raise here
-        model = models[kind]
-        deck.add_model(model)
-        note = (
-            anki_guid(guid),
-            model.model_id,
-            int(modified),
-            f" {' '.join(tags.split())} ",  # genanki's tag format
-            "\x1f".join(values),
-            sort_text,
-            _checksum(sort_text),
-        )
-        deck.pending.append((note, due, cards))
+class _Export:
+    """What goes into one package, read from the collection, and the writing of it."""
 
-    decks_in_order = list(anki_decks.values())
-    timestamp = time.time()
-    id_gen = itertools.count(int(timestamp * 1000))
-    db = sqlite3.connect(":memory:")
-    try:
-        cursor = db.cursor()
-        genanki.Package(decks_in_order).write_to_db(cursor, timestamp, id_gen)
-        _write_rows(cursor, timestamp, id_gen, decks_in_order, progress, cancelled)
-        db.commit()
-        data = db.serialize()
-    finally:
-        db.close()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as archive:
-        archive.writestr("collection.anki2", data)
-        archive.writestr("media", "{}")
-    return total, card_total
+    def __init__(self, col: Collection, decks: dict[int, str]):
+        self.col = col
+        self.names = decks
+        self.anki_ids = {deck_id: anki_deck_id(name) for deck_id, name in decks.items()}
+        # two narrow queries: looking up each card's note costs three times as much
+        in_decks = col.conn.execute(
+            "SELECT DISTINCT note_id FROM cards WHERE deck_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY note_id",
+            (json.dumps(list(decks)),),
+        ).fetchall()
+        removed = {row[0] for row in col.conn.execute("SELECT id FROM notes WHERE removed")}
+        self.note_ids = [row[0] for row in in_decks if row[0] not in removed]
+
+    def write(
+        self,
+        out: BinaryIO,
+        progress: Callable[[int, int], None] | None,
+        cancelled: Callable[[], bool] | None,
+    ) -> int:
+        """Write the package to `out`; returns the number of cards."""
+        models = build_models(_read_css())
+        timestamp = time.time()
+        db = sqlite3.connect(":memory:")
+        try:
+            db.execute("PRAGMA main.journal_mode = OFF")  # a scratch database: no rollback
+            cursor = db.cursor()
+            genanki.Package([]).write_to_db(cursor, timestamp, itertools.count())  # the schema
+            indexes = db.execute(
+                "SELECT name, sql FROM main.sqlite_master"
+                " WHERE type = 'index' AND tbl_name IN ('notes', 'cards') AND sql IS NOT NULL"
+            ).fetchall()
+            for name, _ in indexes:  # building them once at the end is cheaper than per row
+                db.execute(f'DROP INDEX main."{name}"')
+            self._copy_rows(db, models, timestamp, progress, cancelled)
+            for _, sql in indexes:
+                db.execute(sql)
+            for deck in self._genanki_decks(db, models):  # deck and note type JSON
+                deck.write_to_db(cursor, timestamp, itertools.count())
+            db.commit()
+            cards = db.execute("SELECT count(*) FROM main.cards").fetchone()[0]
+            data = db.serialize()
+        finally:
+            db.close()
+        zipwrite.write_zip(out, [("collection.anki2", data), ("media", b"{}")], _ZIP_LEVEL)
+        return cards
+
+    def _genanki_decks(
+        self, db: sqlite3.Connection, models: dict[str, genanki.Model]
+    ) -> list[genanki.Deck]:
+        """The decks the copied cards are in, the first holding the note types used."""
+        our_ids = {anki_id: deck_id for deck_id, anki_id in self.anki_ids.items()}
+        anki_decks = [
+            genanki.Deck(anki_id, self.names[our_ids[anki_id]])
+            for (anki_id,) in db.execute("SELECT DISTINCT did FROM main.cards ORDER BY did")
+        ]
+        used = {mid for (mid,) in db.execute("SELECT DISTINCT mid FROM main.notes")}
+        for model in models.values():
+            if model.model_id in used:
+                anki_decks[0].add_model(model)
+        return anki_decks
+
+    def _copy_rows(
+        self,
+        db: sqlite3.Connection,
+        models: dict[str, genanki.Model],
+        timestamp: float,
+        progress: Callable[[int, int], None] | None,
+        cancelled: Callable[[], bool] | None,
+    ) -> None:
+        db.execute("ATTACH DATABASE ? AS src", (str(self.col.path),))
+        try:
+            db.execute("CREATE TEMP TABLE export_decks(our_id INTEGER PRIMARY KEY, anki_id INT)")
+            db.executemany("INSERT INTO temp.export_decks VALUES (?, ?)", self.anki_ids.items())
+            db.execute("CREATE TEMP TABLE export_kinds(kind TEXT PRIMARY KEY, model_id INT)")
+            db.executemany(
+                "INSERT INTO temp.export_kinds VALUES (?, ?)",
+                [(kind, model.model_id) for kind, model in models.items()],
+            )
+            db.create_function("anki_guid", 1, anki_guid, deterministic=True)
+            db.create_function("anki_checksum", 1, _checksum, deterministic=True)
+            db.create_function("anki_fields", 2, _anki_fields_text, deterministic=True)
+            ids = self.note_ids
+            base = int(timestamp * 1000)
+            params = {"base": base, "card_base": base + ids[-1], "mod": int(timestamp)}
+            total = len(ids)
+            if progress:
+                progress(0, total)
+            for start in range(0, total, _PROGRESS_EVERY):
+                params["ids"] = json.dumps(ids[start : start + _PROGRESS_EVERY])
+                try:
+                    db.execute(_COPY_NOTES, params)
+                except sqlite3.DatabaseError:  # from anki_fields, or NULL from the kinds join
+                    _check_kinds(db, params["ids"])
+                    raise
+                db.execute(_COPY_CARDS, params)
+                if cancelled and cancelled():
+                    raise ExportCancelled()
+                if progress:
+                    progress(min(start + _PROGRESS_EVERY, total), total)
+            db.commit()
+        finally:
+            db.rollback()  # DETACH needs no open transaction
+            db.execute("DETACH DATABASE src")
+
+
+def _check_kinds(db: sqlite3.Connection, ids: str) -> None:
+    unknown = db.execute(
+        "SELECT kind FROM src.notes WHERE id IN (SELECT value FROM json_each(?))"
+        " AND kind NOT IN (SELECT kind FROM temp.export_kinds)",
+        (ids,),
+    ).fetchone()
+    if unknown:
+        raise UserError(f"Cannot export notes of unknown kind {unknown[0]!r} to Anki.") from None

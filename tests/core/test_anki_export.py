@@ -454,3 +454,13 @@ def test_cli_help_mentions_all(importable_commands, capsys):
     with pytest.raises(SystemExit):
         cli.main(["export", "anki", "--help"])
     assert "--all" in capsys.readouterr().out
+
+
+def test_unknown_kind_is_a_user_error(col, tmp_path):
+    ids = fill(col)
+    col.conn.execute("UPDATE notes SET kind = 'diagram' WHERE id = ?", (ids["basic"],))
+    path = tmp_path / "out.apkg"
+    with pytest.raises(UserError, match="unknown kind 'diagram'"):
+        export_apkg(col, None, path)
+    assert not path.exists()
+    assert list(tmp_path.glob(".*.tmp")) == []
