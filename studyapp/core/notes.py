@@ -6,6 +6,8 @@ import json
 import uuid
 from dataclasses import dataclass, field
 
+import orjson
+
 from studyapp.core import search_index
 from studyapp.core.collection import Collection
 from studyapp.core.errors import UserError
@@ -47,12 +49,9 @@ def tags_text(tags: list[str]) -> str:
     return f" {' '.join(sorted(set(tags)))} " if tags else ""
 
 
-# One encoder for every call: json.dumps with options builds a new encoder each time.
-_FIELDS_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
-
-
 def _fields_json(fields: dict[str, FieldValue]) -> str:
-    return _FIELDS_ENCODER.encode(fields)
+    """Fields as stored: JSON with sorted keys (orjson: several times faster than json)."""
+    return orjson.dumps(fields, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def add_notes(col: Collection, new_notes: list[NewNote]) -> list[int]:

@@ -6,9 +6,10 @@ clicks. The same controller drives tests and any headless front end.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
+
+import orjson
 
 from studyapp.core import scheduling
 from studyapp.core.codes import Verdict, check_answer
@@ -159,7 +160,7 @@ class ReviewSession:
         kind, fields_json = self.col.conn.execute(
             "SELECT kind, fields FROM notes WHERE id = ?", (card.note_id,)
         ).fetchone()
-        content = render(kind, card.ord, json.loads(fields_json))
+        content = render(kind, card.ord, orjson.loads(fields_json))
         now = self.col.now()
         sched = scheduling.scheduler_for(self.col, self.queue.options[card.deck_id], fuzz=False)
         labels = {

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import fsrs
+import orjson
 
 from studyapp.core.collection import Collection
 from studyapp.core.errors import UserError
@@ -45,14 +46,6 @@ class CardState:
     position: int
     suspended: int
     buried_until: int
-
-
-CARD_FIELDS = tuple(f.name for f in fields(CardState))
-
-
-def card_dict(card: CardState) -> dict[str, object]:
-    """The card as a plain dict (what asdict gives, without its deep copy of every value)."""
-    return {name: getattr(card, name) for name in CARD_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -223,7 +216,7 @@ def answer_card(
                 after.stability,
                 after.difficulty,
                 after.due,
-                json.dumps(card_dict(before)),
+                orjson.dumps(before).decode(),  # the card's fields, as asdict gives them
                 origin,
             ),
         ).lastrowid

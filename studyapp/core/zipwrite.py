@@ -76,4 +76,6 @@ def write_zip(
     if offset + len(listing) >= _LIMIT:
         raise ValueError("the archive is too large for a zip file without zip64")
     out.write(listing)
-    out.write(_END_RECORD.pack(0x06054B50, 0, 0, len(members), len(members), len(listing), offset, 0))
+    out.write(
+        _END_RECORD.pack(0x06054B50, 0, 0, len(members), len(members), len(listing), offset, 0)
+    )
