@@ -624,7 +624,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--only",
         type=lambda text: text.split(","),
-        help="run only these steps, comma-separated: " + ", ".join(STEPS),
+        metavar="STEP[,STEP...]",
+        help="run only these steps: " + ", ".join(STEPS),
     )
     args = parser.parse_args(argv)
     if args.only and set(args.only) - set(STEPS):

@@ -195,20 +195,28 @@ def build_models(css: str) -> dict[str, genanki.Model]:
     }
 
 
+# Kinds whose Anki fields are our text fields as they are, in this order (then the extras).
+_PLAIN_FIELDS = {
+    "basic": ("front", "back", "explanation", "source"),
+    "reversible": ("front", "back", "explanation", "source"),
+    "cloze": ("text", "extra", "explanation", "source"),
+}
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
 def anki_fields(kind: str, fields: dict[str, FieldValue]) -> list[str]:
     """Our note's fields (already sanitised HTML) as the Anki note type's field list."""
-
-    def text(key: str) -> str:
-        value = fields.get(key, "")
-        return "" if value is None else str(value)
-
-    extras = [text("explanation"), text("source")]
-    if kind in ("basic", "reversible"):
-        return [text("front"), text("back"), *extras]
+    plain = _PLAIN_FIELDS.get(kind)
+    if plain is not None:
+        return [_text(fields.get(key)) for key in plain]
+    extras = [_text(fields.get("explanation")), _text(fields.get("source"))]
     if kind == "typed":
         accept = fields.get("accept") or []
         accepted = ", ".join(str(a) for a in accept) if isinstance(accept, list) else str(accept)
-        return [text("front"), text("answer"), accepted, *extras]
+        return [_text(fields.get("front")), _text(fields.get("answer")), accepted, *extras]
     if kind == "choice":
         raw = fields.get("options") or []
         options = [str(o) for o in raw] if isinstance(raw, list) else [str(raw)]
@@ -216,14 +224,12 @@ def anki_fields(kind: str, fields: dict[str, FieldValue]) -> list[str]:
         correct = int(fields.get("correct", 0) or 0)  # type: ignore[arg-type]
         answer = f"{correct}. {options[correct - 1]}" if 0 < correct <= len(options) else ""
         return [
-            text("question"),
+            _text(fields.get("question")),
             f'<ol class="options">{listing}</ol>' if options else "",
             answer,
-            text("rationale"),
+            _text(fields.get("rationale")),
             *extras,
         ]
-    if kind == "cloze":
-        return [text("text"), text("extra"), *extras]
     raise UserError(f"Cannot export notes of unknown kind {kind!r} to Anki.")
 
 
