@@ -570,11 +570,15 @@ def _scale(unit: str) -> float:
     return 1000.0 if unit == "ms" else 1.0
 
 
+def _number(value: float) -> str:
+    """One decimal, two below 10 (sub-millisecond figures would otherwise all read 0.5)."""
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+
+
 def _fmt(values: list[float] | None, unit: str) -> str:
     if not values:
         return "n/a"
-    s = _scale(unit)
-    return f"{statistics.median(values) * s:.1f} {unit}"
+    return f"{_number(statistics.median(values) * _scale(unit))} {unit}"
 
 
 def table(rows, header: str) -> str:
@@ -592,9 +596,9 @@ def table(rows, header: str) -> str:
             if not values:
                 return [f"{'n/a':>11}", f"{'n/a':>9}", f"{'n/a':>9}"]
             return [
-                f"{statistics.median(values) * s:>8.1f} {unit:<2}",
-                f"{min(values) * s:>9.1f}",
-                f"{max(values) * s:>9.1f}",
+                f"{_number(statistics.median(values) * s):>8} {unit:<2}",
+                f"{_number(min(values) * s):>9}",
+                f"{_number(max(values) * s):>9}",
             ]
 
         ratio = (
