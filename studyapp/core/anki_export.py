@@ -417,7 +417,9 @@ class _Export:
         progress: Callable[[int, int], None] | None,
         cancelled: Callable[[], bool] | None,
     ) -> None:
-        db.execute("ATTACH DATABASE ? AS src", (str(self.col.path),))
+        # the file the collection's connection has open (its path as given may be relative)
+        (_, _, collection_file) = self.col.conn.execute("PRAGMA database_list").fetchone()
+        db.execute("ATTACH DATABASE ? AS src", (collection_file,))
         try:
             db.execute("CREATE TEMP TABLE export_decks(our_id INTEGER PRIMARY KEY, anki_id INT)")
             db.executemany("INSERT INTO temp.export_decks VALUES (?, ?)", self.anki_ids.items())

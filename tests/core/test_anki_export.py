@@ -30,6 +30,7 @@ from studyapp.core.anki_export import (
     anki_guid,
     export_apkg,
 )
+from studyapp.core.collection import Collection
 from studyapp.core.errors import UserError
 from tests.helpers import add_basic
 
@@ -464,3 +465,24 @@ def test_unknown_kind_is_a_user_error(col, tmp_path):
         export_apkg(col, None, path)
     assert not path.exists()
     assert list(tmp_path.glob(".*.tmp")) == []
+
+
+def test_a_collection_opened_by_relative_path_exports_after_a_change_of_folder(
+    tmp_path, monkeypatch
+):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path)
+    col = Collection("data/collection.sqlite")
+    try:
+        add_basic(col, "Deck", 3)
+        monkeypatch.chdir(tmp_path / "elsewhere")  # the relative path now names nothing
+        result = export_apkg(col, None, tmp_path / "out.apkg")
+    finally:
+        col.close()
+    assert (result.notes, result.cards) == (3, 3)
+    db = package_db(tmp_path / "out.apkg", tmp_path)
+    try:
+        assert db.execute("SELECT count(*) FROM notes").fetchone() == (3,)
+    finally:
+        db.close()
