@@ -228,7 +228,16 @@ def _pct(values: list[float], p: float) -> float:
 # --- the operations ---------------------------------------------------------------------------
 
 
-STEPS = ("open", "due", "answers", "search", "stats", "import-export", "memory")
+# --only names -> the Bench method that runs the step, in the order they run
+STEPS = {
+    "open": "bench_open",
+    "due": "bench_due_tree",
+    "answers": "bench_answers",
+    "search": "bench_search",
+    "stats": "bench_stats",
+    "import-export": "bench_import_export",
+    "memory": "bench_memory",
+}
 
 
 class Bench:
@@ -255,20 +264,10 @@ class Bench:
         t0 = time.perf_counter()
         self.ours_path, self.anki_path = synth.collections(self.workdir, self.n_cards)
         self.log(f"collections ready in {time.perf_counter() - t0:.1f} s")
-        steps = {
-            "open": self.bench_open,
-            "due": self.bench_due_tree,
-            "answers": self.bench_answers,
-            "search": self.bench_search,
-            "stats": self.bench_stats,
-            "import-export": self.bench_import_export,
-            "memory": self.bench_memory,
-        }
-        assert tuple(steps) == STEPS
         try:
-            for name, step in steps.items():
+            for name, method in STEPS.items():
                 if self.only is None or name in self.only:
-                    step()
+                    getattr(self, method)()
         finally:
             shutil.rmtree(self.scratch, ignore_errors=True)
 

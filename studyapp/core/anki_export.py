@@ -107,6 +107,16 @@ _EXTRAS = (
 _EXTRA_FIELDS = ["Explanation", "Source"]
 
 
+def _front_to_back() -> dict[str, str]:
+    """The front-to-back card of the basic and the reversible note types (a new dict each
+    time: genanki writes each template's position into it)."""
+    return {
+        "name": "Card 1",
+        "qfmt": "{{Front}}",
+        "afmt": "{{FrontSide}}\n<hr id=answer>\n{{Back}}" + _EXTRAS,
+    }
+
+
 def _fields(*names: str) -> list[dict[str, str]]:
     return [{"name": n} for n in [*names, *_EXTRA_FIELDS]]
 
@@ -118,13 +128,7 @@ def build_models(css: str) -> dict[str, genanki.Model]:
             BASIC_MODEL_ID,
             NAME_PREFIX + "Basic",
             fields=_fields("Front", "Back"),
-            templates=[
-                {
-                    "name": "Card 1",
-                    "qfmt": "{{Front}}",
-                    "afmt": "{{FrontSide}}\n<hr id=answer>\n{{Back}}" + _EXTRAS,
-                }
-            ],
+            templates=[_front_to_back()],
             css=css,
         ),
         "reversible": genanki.Model(
@@ -132,11 +136,7 @@ def build_models(css: str) -> dict[str, genanki.Model]:
             NAME_PREFIX + "Basic (and reversed card)",
             fields=_fields("Front", "Back"),
             templates=[
-                {
-                    "name": "Card 1",
-                    "qfmt": "{{Front}}",
-                    "afmt": "{{FrontSide}}\n<hr id=answer>\n{{Back}}" + _EXTRAS,
-                },
+                _front_to_back(),
                 {
                     "name": "Card 2",
                     "qfmt": "{{Back}}",
